@@ -1,0 +1,112 @@
+import Logging
+
+/// The service's validated configuration.
+///
+/// Sources, strongest first: command-line flags, the real environment, `.env`, defaults.
+/// `ConfigLoader` builds it; every field is valid once it exists.
+public struct Config: Sendable, Equatable {
+    /// How log records are written.
+    public enum LogFormat: String, Sendable, CaseIterable {
+        /// One JSON object per line on stderr.
+        case json
+        /// journald's native protocol (`sd_journal_sendv`).
+        case journal
+        /// `journal` when stderr is the journal (`JOURNAL_STREAM`), else `json`.
+        case auto
+    }
+
+    /// The application environment.
+    public enum AppEnv: String, Sendable, CaseIterable {
+        case development, test, staging, production
+    }
+
+    /// Interface to listen on (`HOST`).
+    public var host = "0.0.0.0"
+    /// TCP port (`PORT`).
+    public var port = 3000
+    /// Worker processes (`WORKERS`, `--workers`).
+    public var workers = 1
+    /// The service's PostgreSQL connection (`DATABASE_URL`), as `app_rw`.
+    public var databaseURL = "postgres://app_rw@127.0.0.1:5432/saas_api"
+    /// The migrator's PostgreSQL connection (`MIGRATION_DATABASE_URL`), an owner role.
+    public var migrationDatabaseURL = "postgres://app_rw@127.0.0.1:5432/saas_api"
+    /// Redis (`REDIS_URL`).
+    public var redis = RedisEndpoint(host: "127.0.0.1", port: 6379, password: nil, database: 0)
+    /// `REDIS_URL` as given (for logs, masked).
+    public var redisURL = "redis://127.0.0.1:6379/0"
+    /// Minimum level logged (`LOG_LEVEL`).
+    public var logLevel = Logger.Level.info
+    /// Log output (`LOG_FORMAT`).
+    public var logFormat = LogFormat.auto
+    /// `APP_ENV`.
+    public var appEnv = AppEnv.development
+    /// Graceful-drain budget in seconds (`SHUTDOWN_TIMEOUT`).
+    public var shutdownTimeoutSeconds = 30
+    /// Seconds without a heartbeat before a worker counts as hung (`WORKER_TIMEOUT`).
+    public var workerTimeoutSeconds = 30
+    /// Seconds for the first generation of workers to become ready (`STARTUP_TIMEOUT`).
+    public var startupTimeoutSeconds = 30
+    /// PostgreSQL connections per worker (`PG_POOL_SIZE`).
+    public var postgresPoolSize = 4
+    /// Redis connections per worker (`REDIS_POOL_SIZE`).
+    public var redisPoolSize = 2
+    /// Deadline of the `/health` checks in milliseconds (`HEALTH_TIMEOUT_MS`).
+    public var healthTimeoutMilliseconds = 1000
+    /// Deadline to connect to PostgreSQL or Redis in milliseconds (`DB_CONNECT_TIMEOUT_MS`).
+    public var connectTimeoutMilliseconds = 2000
+    /// Deadline of one query or command in milliseconds (`DB_QUERY_TIMEOUT_MS`).
+    public var queryTimeoutMilliseconds = 5000
+    /// Largest accepted request body in bytes (`MAX_BODY_SIZE`).
+    public var maxBodySize = 1_048_576
+
+    /// A configuration with every default; `workers` is the CPU count.
+    public init(cpuCount: Int) {
+        self.workers = max(1, cpuCount)
+    }
+
+    /// Every variable with its current value, secrets masked: what the supervisor logs at start
+    /// and what it hands to workers (unmasked) through their environment.
+    public func environment(masked: Bool) -> [(String, String)] {
+        func mask(_ value: String) -> String { masked ? Secrets.mask(value) : value }
+        return [
+            ("HOST", self.host),
+            ("PORT", String(self.port)),
+            ("WORKERS", String(self.workers)),
+            ("DATABASE_URL", mask(self.databaseURL)),
+            ("MIGRATION_DATABASE_URL", mask(self.migrationDatabaseURL)),
+            ("REDIS_URL", mask(self.redisURL)),
+            ("LOG_LEVEL", self.logLevel.rawValue),
+            ("LOG_FORMAT", self.logFormat.rawValue),
+            ("APP_ENV", self.appEnv.rawValue),
+            ("SHUTDOWN_TIMEOUT", String(self.shutdownTimeoutSeconds)),
+            ("WORKER_TIMEOUT", String(self.workerTimeoutSeconds)),
+            ("STARTUP_TIMEOUT", String(self.startupTimeoutSeconds)),
+            ("PG_POOL_SIZE", String(self.postgresPoolSize)),
+            ("REDIS_POOL_SIZE", String(self.redisPoolSize)),
+            ("HEALTH_TIMEOUT_MS", String(self.healthTimeoutMilliseconds)),
+            ("DB_CONNECT_TIMEOUT_MS", String(self.connectTimeoutMilliseconds)),
+            ("DB_QUERY_TIMEOUT_MS", String(self.queryTimeoutMilliseconds)),
+            ("MAX_BODY_SIZE", String(self.maxBodySize)),
+        ]
+    }
+}
+
+/// Where Redis is, parsed from `redis://[:password@]host[:port][/db]`.
+public struct RedisEndpoint: Sendable, Equatable {
+    /// Host name or address.
+    public var host: String
+    /// TCP port.
+    public var port: Int
+    /// `AUTH` password, if any.
+    public var password: String?
+    /// `SELECT` database index.
+    public var database: Int
+
+    /// Creates an endpoint.
+    public init(host: String, port: Int, password: String?, database: Int) {
+        self.host = host
+        self.port = port
+        self.password = password
+        self.database = database
+    }
+}

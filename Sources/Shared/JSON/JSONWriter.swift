@@ -1,0 +1,94 @@
+/// A minimal, allocation-conscious JSON writer for the shapes this service emits (flat objects
+/// of strings and numbers): log records and error envelopes. No Foundation on the hot path.
+public struct JSONWriter: Sendable {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8]
+    private var needsComma = false
+
+    /// Starts an object (`{`), reserving `capacity` bytes.
+    public init(capacity: Int = 256) {
+        self.bytes = []
+        self.bytes.reserveCapacity(capacity)
+        self.bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// Appends `"key":"value"` with the value escaped.
+    public mutating func field(_ key: StaticString, _ value: String) {
+        self.key(key)
+        Self.appendQuoted(value, to: &self.bytes)
+    }
+
+    /// Appends `"key":"value"` for a key known only at run time.
+    public mutating func field(dynamicKey key: String, _ value: String) {
+        self.comma()
+        Self.appendQuoted(key, to: &self.bytes)
+        self.bytes.append(UInt8(ascii: ":"))
+        Self.appendQuoted(value, to: &self.bytes)
+    }
+
+    /// Appends `"key":` and `rawJSON` for a key known only at run time.
+    public mutating func field(dynamicKey key: String, rawJSON: String) {
+        self.comma()
+        Self.appendQuoted(key, to: &self.bytes)
+        self.bytes.append(UInt8(ascii: ":"))
+        self.bytes.append(contentsOf: rawJSON.utf8)
+    }
+
+    /// Appends `"key":123`.
+    public mutating func field(_ key: StaticString, _ value: Int) {
+        self.key(key)
+        self.bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// Appends `"key":` followed by `rawJSON` as is (the caller guarantees it is valid JSON).
+    public mutating func field(_ key: StaticString, rawJSON: String) {
+        self.key(key)
+        self.bytes.append(contentsOf: rawJSON.utf8)
+    }
+
+    /// Closes the object and returns its bytes.
+    public mutating func finish() -> [UInt8] {
+        self.bytes.append(UInt8(ascii: "}"))
+        return self.bytes
+    }
+
+    /// Closes the object and returns it as a string.
+    public mutating func finishString() -> String {
+        String(decoding: self.finish(), as: UTF8.self)
+    }
+
+    private mutating func key(_ key: StaticString) {
+        self.comma()
+        self.bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { self.bytes.append(contentsOf: $0) }
+        self.bytes.append(UInt8(ascii: "\""))
+        self.bytes.append(UInt8(ascii: ":"))
+    }
+
+    private mutating func comma() {
+        if self.needsComma { self.bytes.append(UInt8(ascii: ",")) }
+        self.needsComma = true
+    }
+
+    /// Appends `value` as a JSON string literal (RFC 8259 escaping; non-ASCII passes through as
+    /// UTF-8, invalid UTF-8 was already repaired by `String`).
+    public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20, 0x7F:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [
+                    0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}

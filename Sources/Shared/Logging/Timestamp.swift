@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// RFC 3339 UTC timestamps with milliseconds (`2026-11-27T08:07:49.123Z`), without Foundation.
+public enum Timestamp {
+    /// Appends the current wall-clock time to `bytes`.
+    public static func appendNow(to bytes: inout [UInt8]) {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        append(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000), to: &bytes)
+    }
+
+    /// Appends the given instant to `bytes`.
+    public static func append(seconds: Int, milliseconds: Int, to bytes: inout [UInt8]) {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2)
+        bytes.append(UInt8(ascii: "."))
+        digits(milliseconds, 3)
+        bytes.append(UInt8(ascii: "Z"))
+    }
+
+    /// The current time as a string.
+    public static func now() -> String {
+        var bytes: [UInt8] = []
+        appendNow(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,240 @@
+import CLibPQ
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One libpq connection, owning its `PGconn` pointer.
+///
+/// Every call blocks the calling thread, bounded by a deadline: run it on a thread pool, never
+/// on an event loop. Not safe for concurrent use; a pool hands it to one user at a time (hence
+/// `@unchecked Sendable`). After an error with `breaksConnection`, discard the connection.
+public final class PostgresConnection: @unchecked Sendable {
+    private let conn: OpaquePointer
+    private var broken = false
+
+    private init(conn: OpaquePointer) {
+        self.conn = conn
+    }
+
+    deinit {
+        PQfinish(self.conn)
+    }
+
+    /// Connects to `url` (a `postgres://` URL or a libpq conninfo string) within `timeout`.
+    ///
+    /// The handshake runs non-blocking (`PQconnectStartParams` + `poll`), so a server that
+    /// accepts but never answers costs exactly the timeout.
+    public static func connect(url: String, timeout: Duration) throws(PostgresError) -> PostgresConnection {
+        let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
+        // `expand_dbname` lets the URL carry everything; the fallback application_name names us
+        // in pg_stat_activity.
+        let keys = ["dbname", "fallback_application_name"]
+        let values = [url, "saas-api"]
+        let conn: OpaquePointer? = withCStringArray(keys) { keyPointers in
+            withCStringArray(values) { valuePointers in
+                PQconnectStartParams(keyPointers, valuePointers, 1)
+            }
+        }
+        guard let conn else {
+            throw PostgresError(kind: .connectionFailed, message: "out of memory")
+        }
+        let connection = PostgresConnection(conn: conn)  // frees conn on every failure path
+        guard PQstatus(conn) != CONNECTION_BAD else {
+            throw PostgresError(kind: .connectionFailed, message: connection.lastErrorMessage)
+        }
+        // Without this, libpq prints NOTICEs to stderr, which would break our log format.
+        PQsetNoticeProcessor(conn, { _, _ in }, nil)
+        var status = PGRES_POLLING_WRITING
+        while true {
+            switch status {
+            case PGRES_POLLING_OK:
+                PQsetnonblocking(conn, 1)
+                return connection
+            case PGRES_POLLING_FAILED:
+                throw PostgresError(kind: .connectionFailed, message: connection.lastErrorMessage)
+            case PGRES_POLLING_READING:
+                try connection.wait(for: Int16(POLLIN), deadline: deadline, during: .connectionFailed)
+            default:
+                try connection.wait(for: Int16(POLLOUT), deadline: deadline, during: .connectionFailed)
+            }
+            status = PQconnectPoll(conn)
+        }
+    }
+
+    /// Whether the connection is usable: connected and not broken by an earlier error.
+    public var isUsable: Bool {
+        !self.broken && PQstatus(self.conn) == CONNECTION_OK
+    }
+
+    /// The server's version number, e.g. `160004` for 16.4.
+    public var serverVersion: Int {
+        Int(PQserverVersion(self.conn))
+    }
+
+    /// Runs one statement with `$1…` parameters (extended protocol; text format) and returns
+    /// its rows.
+    @discardableResult
+    public func query(
+        _ sql: String,
+        _ parameters: [String?] = [],
+        timeout: Duration
+    ) throws(PostgresError)
+        -> PostgresRows
+    {
+        let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
+        let sent: Int32 = withOptionalCStringArray(parameters) { values in
+            PQsendQueryParams(self.conn, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        try self.checkSent(sent)
+        return try self.collectResults(deadline: deadline)
+    }
+
+    /// Runs a script of one or more statements (simple protocol, no parameters), as `psql`
+    /// would; returns the last statement's rows. Used for migrations.
+    @discardableResult
+    public func execute(_ script: String, timeout: Duration) throws(PostgresError) -> PostgresRows {
+        let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
+        try self.checkSent(PQsendQuery(self.conn, script))
+        return try self.collectResults(deadline: deadline)
+    }
+
+    // MARK: - Private
+
+    private var lastErrorMessage: String {
+        guard let message = PQerrorMessage(self.conn) else { return "unknown error" }
+        return firstLine(String(cString: message))
+    }
+
+    private func checkSent(_ sent: Int32) throws(PostgresError) {
+        guard sent == 1 else {
+            self.broken = true
+            throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
+        }
+    }
+
+    /// Flushes the query, then reads every result until libpq returns NULL.
+    private func collectResults(deadline: UInt64) throws(PostgresError) -> PostgresRows {
+        do throws(PostgresError) {
+            while true {
+                let flushed = PQflush(self.conn)
+                if flushed == 0 { break }
+                if flushed < 0 { throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage) }
+                try self.wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, during: .timeout)
+                guard PQconsumeInput(self.conn) == 1 else {
+                    throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
+                }
+            }
+            var rows = PostgresRows(columns: [], rows: [], affectedRows: 0)
+            var firstError: PostgresError?
+            while true {
+                while PQisBusy(self.conn) == 1 {
+                    try self.wait(for: Int16(POLLIN), deadline: deadline, during: .timeout)
+                    guard PQconsumeInput(self.conn) == 1 else {
+                        throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
+                    }
+                }
+                guard let result = PQgetResult(self.conn) else { break }
+                defer { PQclear(result) }
+                switch PQresultStatus(result) {
+                case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+                    rows = Self.copyRows(result)
+                case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
+                    throw PostgresError(kind: .connectionBroken, message: "COPY is not supported")
+                default:
+                    if firstError == nil { firstError = Self.error(from: result) }
+                }
+            }
+            if let firstError { throw firstError }
+            return rows
+        } catch {
+            if error.breaksConnection { self.broken = true }
+            throw error
+        }
+    }
+
+    /// Waits until the socket is ready for `events` or the deadline passes.
+    private func wait(for events: Int16, deadline: UInt64, during kind: PostgresError.Kind) throws(PostgresError) {
+        let socket = PQsocket(self.conn)
+        guard socket >= 0 else {
+            throw PostgresError(kind: .connectionBroken, message: "no socket")
+        }
+        while true {
+            let now = MonotonicClock.nanoseconds()
+            guard now < deadline else {
+                throw PostgresError(kind: .timeout, message: "no answer from PostgreSQL before the deadline")
+            }
+            let remainingMs = Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
+            var pfd = pollfd(fd: socket, events: events, revents: 0)
+            let ready = poll(&pfd, 1, remainingMs)
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR {
+                throw PostgresError(kind: .connectionBroken, message: "poll failed: errno \(errno)")
+            }
+        }
+    }
+
+    private static func error(from result: OpaquePointer) -> PostgresError {
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+        let message = primary ?? PQresultErrorMessage(result).map { firstLine(String(cString: $0)) } ?? "error"
+        return PostgresError(kind: .queryFailed, sqlState: sqlState, message: message)
+    }
+
+    private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
+        let columnCount = PQnfields(result)
+        let rowCount = PQntuples(result)
+        var columns: [String] = []
+        columns.reserveCapacity(Int(columnCount))
+        for column in 0..<columnCount {
+            columns.append(PQfname(result, column).map { String(cString: $0) } ?? "")
+        }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(Int(rowCount))
+        for row in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(Int(columnCount))
+            for column in 0..<columnCount {
+                if PQgetisnull(result, row, column) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, row, column)))
+                }
+            }
+            rows.append(values)
+        }
+        let affected = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+        return PostgresRows(columns: columns, rows: rows, affectedRows: affected)
+    }
+}
+
+private func firstLine(_ text: String) -> String {
+    let trimmed = text.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? text
+    return trimmed.hasPrefix("ERROR:  ") ? String(trimmed.dropFirst(8)) : trimmed
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = self.components
+        guard seconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? UInt64.max : whole &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}
+
+/// Calls `body` with a NULL-terminated array of C strings that live for the call.
+func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    withOptionalCStringArray(strings.map { Optional($0) }, body)
+}
+
+/// Like `withCStringArray`, with `nil` entries passed as NULL pointers (SQL NULL parameters).
+func withOptionalCStringArray<R>(
+    _ strings: [String?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
+) -> R {
+    let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    defer { for pointer in duplicates { free(pointer) } }
+    let pointers = duplicates.map { UnsafePointer($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

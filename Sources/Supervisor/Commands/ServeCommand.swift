@@ -1,0 +1,83 @@
+import ArgumentParser
+import CSupport
+import Logging
+import Shared
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `saas-api serve` (the default): binds the sockets, spawns and supervises the workers.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the supervisor and its workers (the default command)."
+    )
+
+    @Option(help: "Worker processes (WORKERS; default: the number of CPUs).")
+    var workers: String?
+
+    @Option(help: "TCP port to listen on (PORT; default 3000).")
+    var port: String?
+
+    @Option(help: "Address to listen on (HOST; default 0.0.0.0).")
+    var host: String?
+
+    @Option(name: .customLong("env-file"), help: "Read variables from this file if it exists.")
+    var envFile = ".env"
+
+    func run() throws {
+        let config = try self.loadConfig()
+        let identity = ProcessLogIdentity(pid: Int(getpid()), worker: nil, generation: nil)
+        LoggingSetup.bootstrap(level: config.logLevel, format: config.logFormat, process: identity)
+        var logger = Logger(label: "saas-api.supervisor")
+        logger[metadataKey: "role"] = "supervisor"
+        saas_set_process_title("saas-api: supervisor")
+
+        // Signals are blocked before any child exists; the loop reads them from a signalfd.
+        let signals = SignalChannel()
+        let listeners: ListenerSet
+        do throws(ListenerSet.Failure) {
+            if let activated = try ListenerSet.adoptFromSystemd() {
+                listeners = activated
+            } else {
+                listeners = try ListenerSet.bind(host: config.host, port: config.port, count: config.workers)
+            }
+        } catch {
+            logger.critical("\(error.description)")
+            throw ExitCode(1)
+        }
+        logger.info(
+            "starting saas-api \(Version.current)",
+            metadata: [
+                "workers": "\(config.workers)",
+                "address": "\(listeners.address)",
+                "database_url": "\(Secrets.mask(config.databaseURL))",
+                "redis_url": "\(Secrets.mask(config.redisURL))",
+                "app_env": "\(config.appEnv.rawValue)",
+            ]
+        )
+        let runtime = SupervisorRuntime(config: config, listeners: listeners, signals: signals, logger: logger)
+        let code = runtime.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Flags > environment > `.env` > defaults. A bad value: one line, exit 2, nothing bound.
+    private func loadConfig() throws -> Config {
+        var overrides: [String: String] = [:]
+        if let workers = self.workers { overrides["WORKERS"] = workers }
+        if let port = self.port { overrides["PORT"] = port }
+        if let host = self.host { overrides["HOST"] = host }
+        do {
+            return try ConfigLoader.load(
+                environment: ProcessEnvironment.current(),
+                dotEnv: ProcessEnvironment.readFile(self.envFile),
+                overrides: overrides,
+                cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            )
+        } catch {
+            LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+}

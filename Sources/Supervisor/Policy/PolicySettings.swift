@@ -1,0 +1,30 @@
+/// The timing knobs of the supervisor policy, in nanoseconds of a monotonic clock.
+struct PolicySettings: Equatable {
+    /// Worker slots to keep filled.
+    var workers: Int
+    /// If no first-generation worker is ready by then, the supervisor gives up (exit 1).
+    var startupTimeout: UInt64
+    /// A ready worker silent for this long counts as hung: `SIGABRT`, then `SIGKILL`.
+    var heartbeatTimeout: UInt64
+    /// Between `SIGABRT` (or the drain deadline) and `SIGKILL`.
+    var killGrace: UInt64 = 2 * second
+    /// Budget of a graceful stop before stragglers are killed.
+    var shutdownTimeout: UInt64
+    /// First restart delay after a worker dies young; doubles per consecutive failure.
+    var backoffBase: UInt64 = 100 * millisecond
+    /// The largest restart delay.
+    var backoffCap: UInt64 = 10 * second
+    /// A worker ready at least this long counts as healthy: replaced at once, failures reset.
+    var stableRun: UInt64 = 1 * second
+
+    static let millisecond: UInt64 = 1_000_000
+    static let second: UInt64 = 1_000_000_000
+
+    /// The restart delay after `failures` consecutive early deaths (1 → base, 2 → 2×base, …).
+    func backoff(afterFailures failures: Int) -> UInt64 {
+        guard failures > 0 else { return 0 }
+        let shift = min(failures - 1, 30)
+        let (delay, overflow) = self.backoffBase.multipliedReportingOverflow(by: 1 << UInt64(shift))
+        return overflow ? self.backoffCap : min(delay, self.backoffCap)
+    }
+}

@@ -1,0 +1,118 @@
+import CSupport
+import Shared
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts worker processes: `posix_spawn` of the supervisor's own executable with exactly the
+/// fds, signal state and environment a worker needs.
+struct WorkerSpawner {
+    /// A spawned worker: its pid and the supervisor's end of its control channel.
+    struct Spawned {
+        let pid: Int32
+        let controlFD: Int32
+    }
+
+    /// A worker could not be spawned.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The executable's path, resolved at start: on reload a new binary installed there is used.
+    let executablePath: String
+    /// `KEY=VALUE` entries every worker gets (the resolved config, minus systemd's variables).
+    let environment: [String]
+
+    /// Prepares a spawner for the current executable and configuration.
+    init(config: Config) {
+        self.executablePath = Self.ownExecutablePath()
+        let dropped: Set<String> = [
+            "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+            WorkerLaunch.environmentKey,
+        ]
+        var merged: [String: String] = [:]
+        var order: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let equals = text.firstIndex(of: "=") {
+                let key = String(text[..<equals])
+                if !dropped.contains(key) {
+                    if merged[key] == nil { order.append(key) }
+                    merged[key] = String(text[text.index(after: equals)...])
+                }
+            }
+            pointer += 1
+        }
+        for (key, value) in config.environment(masked: false) {
+            if merged[key] == nil { order.append(key) }
+            merged[key] = value
+        }
+        self.environment = order.map { "\($0)=\(merged[$0]!)" }
+    }
+
+    /// Spawns the worker for `launch` with `listeners` at fds 4…, its control channel at fd 3.
+    func spawn(launch: WorkerLaunch, listeners: [Int32]) throws(Failure) -> Spawned {
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw Failure(description: "socketpair: \(errorText())")
+        }
+        let parentEnd = ListenerSet.moveHigh(pair[0])
+        let childEnd = ListenerSet.moveHigh(pair[1])
+        defer { close(childEnd) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, childEnd, WorkerLaunch.controlFD)
+        for (index, fd) in listeners.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, fd, WorkerLaunch.firstListenerFD + Int32(index))
+        }
+        saas_spawn_file_actions_addclosefrom(&actions, WorkerLaunch.firstListenerFD + Int32(listeners.count))
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let title = "saas-api: worker \(launch.slot)"
+        let environment = self.environment + ["\(WorkerLaunch.environmentKey)=\(launch.encoded)"]
+        var pid: pid_t = 0
+        let status = withCStrings([title]) { argv in
+            withCStrings(environment) { envp in
+                posix_spawn(&pid, self.executablePath, &actions, &attributes, argv, envp)
+            }
+        }
+        guard status == 0 else {
+            close(parentEnd)
+            throw Failure(description: "posix_spawn \(self.executablePath): \(errorText(status))")
+        }
+        return Spawned(pid: pid, controlFD: parentEnd)
+    }
+
+    /// `/proc/self/exe`, resolved once; falls back to argv[0].
+    private static func ownExecutablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard length > 0 else { return CommandLine.arguments[0] }
+        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // After the binary was replaced on disk the link reads "… (deleted)": the path is what
+        // we want, so a reload picks up the new file.
+        return path.hasSuffix(" (deleted)") ? String(path.dropLast(10)) : path
+    }
+}
+
+/// Calls `body` with a NULL-terminated `char *const[]` of `strings`.
+func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
+}

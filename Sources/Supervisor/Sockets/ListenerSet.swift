@@ -1,0 +1,122 @@
+import Shared
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The listening sockets the supervisor holds for its whole life and hands to workers.
+///
+/// Bound mode: one `SO_REUSEPORT` socket per worker slot, so a slot's backlog keeps queued
+/// connections while its worker restarts. Activated mode: the sockets systemd passed, shared by
+/// every worker.
+struct ListenerSet {
+    /// A socket that could not be created or adopted.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// The listening fds, all `O_CLOEXEC` and numbered above the fds workers receive.
+    let fds: [Int32]
+    /// Whether every worker gets all fds (socket activation) or slot k gets `fds[k]`.
+    let shared: Bool
+    /// `0.0.0.0:3000`, or `systemd socket activation (1 socket)`.
+    let address: String
+
+    /// The fds worker `slot` inherits.
+    func fds(forSlot slot: Int) -> [Int32] {
+        self.shared ? self.fds : [self.fds[slot % self.fds.count]]
+    }
+
+    /// Binds one `SO_REUSEPORT` socket per slot on `host:port`.
+    static func bind(host: String, port: Int, count: Int) throws(Failure) -> ListenerSet {
+        let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        var hints = addrinfo()
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let info = list else {
+            throw Failure(description: "cannot listen on \(address): \(String(cString: gai_strerror(status)))")
+        }
+        defer { freeaddrinfo(list) }
+
+        // A probe without SO_REUSEPORT fails if anyone already listens here, even another
+        // SO_REUSEPORT group, which our own sockets would otherwise silently join.
+        let probe = try Self.listen(info.pointee, address: address, reusePort: false)
+        close(probe)
+        var fds: [Int32] = []
+        do throws(Failure) {
+            for _ in 0..<count {
+                fds.append(try Self.listen(info.pointee, address: address, reusePort: true))
+            }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
+        }
+        return ListenerSet(fds: fds, shared: false, address: address)
+    }
+
+    /// Adopts sockets passed by systemd (`LISTEN_PID`, `LISTEN_FDS`), or returns `nil` when
+    /// none were passed to this process. Clears the variables so workers never see them.
+    static func adoptFromSystemd() throws(Failure) -> ListenerSet? {
+        defer {
+            unsetenv("LISTEN_PID")
+            unsetenv("LISTEN_FDS")
+            unsetenv("LISTEN_FDNAMES")
+        }
+        guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pidText) == getpid(),
+            let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText),
+            count >= 1
+        else { return nil }
+        var fds: [Int32] = []
+        for fd in 3..<(3 + count) {
+            var acceptsConnections: Int32 = 0
+            var type: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            let isListening =
+                getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptsConnections, &length) == 0 && acceptsConnections == 1
+            length = socklen_t(MemoryLayout<Int32>.size)
+            let isStream =
+                getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == Int32(SOCK_STREAM.rawValue)
+            guard isListening && isStream else {
+                throw Failure(description: "socket activation: fd \(fd) is not a listening stream socket")
+            }
+            fds.append(Self.moveHigh(fd))
+        }
+        return ListenerSet(
+            fds: fds,
+            shared: true,
+            address: "systemd socket activation (\(count) socket\(count == 1 ? "" : "s"))"
+        )
+    }
+
+    private static func listen(_ info: addrinfo, address: String, reusePort: Bool) throws(Failure) -> Int32 {
+        let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "cannot listen on \(address): \(errorText())") }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort {
+            setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
+        guard Glibc.bind(fd, info.ai_addr, info.ai_addrlen) == 0, Glibc.listen(fd, SOMAXCONN) == 0 else {
+            let text = errorText()
+            close(fd)
+            throw Failure(description: "cannot listen on \(address): \(text)")
+        }
+        return Self.moveHigh(fd)
+    }
+
+    /// Moves `fd` to a number ≥ 100 (close-on-exec), so the `dup2` to a worker's fixed fds
+    /// never lands on a source fd.
+    static func moveHigh(_ fd: Int32) -> Int32 {
+        let high = fcntl(fd, F_DUPFD_CLOEXEC, 100)
+        guard high >= 0 else { return fd }
+        close(fd)
+        return high
+    }
+}
+
+/// `strerror(errno)`.
+func errorText(_ code: Int32 = errno) -> String {
+    String(cString: strerror(code))
+}

@@ -1,0 +1,55 @@
+import NIOCore
+import NIOHTTP1
+import Shared
+
+/// Maps method + path to a handler. Built once at start, read-only afterwards.
+///
+/// `HEAD` is served by the `GET` handler (the server drops the body). An unknown path is 404,
+/// a known path with another method is 405 with `Allow`.
+public struct Router: Sendable {
+    /// A route's code. Prefer `async`; `sync` and `future` exist for hot routes that must not
+    /// pay for a task.
+    public enum Handler: Sendable {
+        /// Answers at once on the event loop.
+        case sync(@Sendable (Request, RequestContext) throws -> Response)
+        /// Answers with a future on `context.eventLoop`.
+        case future(@Sendable (Request, RequestContext) -> EventLoopFuture<Response>)
+        /// Answers from a task.
+        case async(@Sendable (Request, RequestContext) async throws -> Response)
+    }
+
+    /// The outcome of a lookup.
+    public enum Resolution {
+        case found(Handler)
+        case notFound
+        case methodNotAllowed(allowed: [String])
+    }
+
+    private var routes: [Substring: [String: Handler]] = [:]
+
+    /// An empty router.
+    public init() {}
+
+    /// Registers `handler` for `method` and the exact `path`.
+    public mutating func on(_ method: HTTPMethod, _ path: String, _ handler: Handler) {
+        self.routes[Substring(path), default: [:]][method.rawValue] = handler
+    }
+
+    /// Registers an async `GET` handler.
+    public mutating func get(
+        _ path: String,
+        _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(.GET, path, .async(handler))
+    }
+
+    /// Finds the handler for `method` on `path`.
+    public func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
+        guard let methods = self.routes[path] else { return .notFound }
+        if let handler = methods[method.rawValue] { return .found(handler) }
+        if method == .HEAD, let handler = methods["GET"] { return .found(handler) }
+        var allowed = Array(methods.keys)
+        if methods["GET"] != nil && methods["HEAD"] == nil { allowed.append("HEAD") }
+        return .methodNotAllowed(allowed: allowed.sorted())
+    }
+}

@@ -1,0 +1,103 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A pool of connections of a blocking C client (libpq, hiredis), with one dedicated thread
+/// per connection so blocking calls never touch an event loop.
+///
+/// Connections are created lazily and replaced when broken. Because the pool has as many
+/// threads as connections, a running operation always finds a connection (idle or new): there
+/// is no second queue. The thread pool's queue is bounded by `maxQueued`; beyond it callers fail
+/// fast with `PoolError.overloaded`, so an outage never builds an unbounded backlog.
+final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
+    private struct State {
+        var idle: [Connection] = []
+        var queued = 0
+        var open = true
+    }
+
+    let name: String
+    private let threads: NIOThreadPool
+    private let maxQueued: Int
+    private let connect: @Sendable () throws -> Connection
+    private let isUsable: @Sendable (Connection) -> Bool
+    private let state = NIOLockedValueBox(State())
+
+    /// Creates and starts the pool's threads; no connection is opened yet.
+    init(
+        name: String,
+        size: Int,
+        maxQueued: Int,
+        connect: @escaping @Sendable () throws -> Connection,
+        isUsable: @escaping @Sendable (Connection) -> Bool
+    ) {
+        self.name = name
+        self.threads = NIOThreadPool(numberOfThreads: size)
+        self.threads.start()
+        self.maxQueued = maxQueued
+        self.connect = connect
+        self.isUsable = isUsable
+    }
+
+    /// Runs `body` with a connection on a pool thread; the result arrives on `eventLoop`.
+    ///
+    /// `body` must bound its own blocking time (every client call takes a deadline). If it
+    /// throws an error for which `breaks` is true, the connection is discarded.
+    func run<Result: Sendable>(
+        on eventLoop: any EventLoop,
+        breaks: @escaping @Sendable (any Error) -> Bool,
+        _ body: @escaping @Sendable (Connection) throws -> Result
+    ) -> EventLoopFuture<Result> {
+        let admitted = self.state.withLockedValue { state -> PoolError? in
+            guard state.open else { return .shutDown(pool: self.name) }
+            guard state.queued < self.maxQueued else { return .overloaded(pool: self.name) }
+            state.queued += 1
+            return nil
+        }
+        if let admitted { return eventLoop.makeFailedFuture(admitted) }
+        return self.threads.runIfActive(eventLoop: eventLoop) {
+            self.state.withLockedValue { $0.queued -= 1 }
+            let connection = try self.checkout()
+            do {
+                let result = try body(connection)
+                self.checkin(connection)
+                return result
+            } catch {
+                if !breaks(error) { self.checkin(connection) }
+                throw error
+            }
+        }
+    }
+
+    /// Opens one connection in the background so the first request does not pay for it.
+    /// A failure is ignored: the next operation retries.
+    func warmUp(on eventLoop: any EventLoop) {
+        _ = self.run(on: eventLoop, breaks: { _ in false }, { _ in () })
+    }
+
+    /// Stops accepting work, waits for running operations, and closes every connection.
+    func shutdown() {
+        let idle = self.state.withLockedValue { state -> [Connection] in
+            state.open = false
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        try? self.threads.syncShutdownGracefully()
+        withExtendedLifetime(idle) {}
+        self.state.withLockedValue { $0.idle.removeAll() }
+    }
+
+    private func checkout() throws -> Connection {
+        while let connection = self.state.withLockedValue({ $0.idle.popLast() }) {
+            if self.isUsable(connection) { return connection }
+        }
+        return try self.connect()
+    }
+
+    private func checkin(_ connection: Connection) {
+        guard self.isUsable(connection) else { return }
+        self.state.withLockedValue { state in
+            if state.open { state.idle.append(connection) }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// Why a pooled operation did not run.
+public enum PoolError: Error, Equatable, CustomStringConvertible {
+    /// Too many operations are already waiting; failing fast instead of queueing without bound.
+    case overloaded(pool: String)
+    /// The pool was shut down.
+    case shutDown(pool: String)
+    /// The caller's deadline passed before the operation finished.
+    case timedOut(pool: String)
+
+    /// One line for logs.
+    public var description: String {
+        switch self {
+        case .overloaded(let pool): "\(pool) pool overloaded"
+        case .shutDown(let pool): "\(pool) pool shut down"
+        case .timedOut(let pool): "\(pool) operation timed out"
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import Dispatch
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+import Shared
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The worker's server: one event loop serving every inherited socket, the heartbeat, and the
+/// graceful drain (stop accepting, finish in-flight requests, close idle keep-alive
+/// connections, close pools, exit 0).
+final class WorkerServer: Sendable {
+    private let config: Config
+    private let launch: WorkerLaunch
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let services: WorkerServices
+    private let quiescing: ServerQuiescingHelper
+    private let signalQueue = DispatchQueue(label: "saas-api.signals")
+    private let drained = ConditionLock(value: false)
+    private let draining = NIOLockedValueBox(false)
+    private let retained = Retained()
+
+    init(config: Config, launch: WorkerLaunch, logger: Logger) {
+        self.config = config
+        self.launch = launch
+        self.logger = logger
+        // One event loop per worker: workers are the unit of parallelism.
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let eventLoop = self.group.next()
+        self.services = WorkerServices(
+            config: config,
+            eventLoop: eventLoop,
+            serviceStartMilliseconds: launch.serviceStartMilliseconds,
+            logger: logger
+        )
+        self.quiescing = ServerQuiescingHelper(group: self.group)
+    }
+
+    /// Serves the inherited sockets, reports `ready`, starts heartbeats and signal handling.
+    func start() throws {
+        var router = Router()
+        HealthRoute.register(in: &router)
+        let handlerRouter = router
+        let services = self.services
+        let logger = Logger(label: "saas-api.http")
+        let requestIDs = RequestIDSource()
+        let quiescing = self.quiescing
+
+        let bootstrap = ServerBootstrap(group: self.group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                    try sync.addHandler(
+                        HTTPServerHandler(
+                            router: handlerRouter,
+                            services: services,
+                            logger: logger,
+                            requestIDs: requestIDs
+                        )
+                    )
+                }
+            }
+        for index in 0..<self.launch.listenerCount {
+            let fd = WorkerLaunch.firstListenerFD + Int32(index)
+            _ = try bootstrap.withBoundSocket(fd).wait()
+        }
+
+        let eventLoop = self.group.next()
+        self.services.postgres.warmUp(on: eventLoop)
+        self.services.redis.warmUp(on: eventLoop)
+
+        let control = WorkerControlChannel(queue: self.signalQueue) { [self] in
+            self.logger.warning("supervisor is gone; draining")
+            self.drain()
+        }
+        self.installSignalHandlers()
+        control.send(.ready)
+        let counters = self.services.counters
+        // From the event loop itself: a blocked loop stops heartbeating, and the supervisor
+        // notices.
+        eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .seconds(1)) { [self] _ in
+            if !control.send(.heartbeat(requests: counters.requests, inFlight: counters.inFlight)) {
+                self.drain()
+            }
+        }
+        self.retained.keep(control)
+        self.logger.debug("worker ready", metadata: ["listeners": "\(self.launch.listenerCount)"])
+    }
+
+    /// Blocks the calling (main) thread until the drain finished, then releases resources.
+    func waitUntilDrained() {
+        self.drained.lock(whenValue: true)
+        self.drained.unlock()
+        self.services.postgres.shutdown()
+        self.services.redis.shutdown()
+        try? self.group.syncShutdownGracefully()
+        self.logger.info("worker stopped")
+    }
+
+    /// Releases what `start` may have created after a failed start.
+    func abandon() {
+        try? self.group.syncShutdownGracefully()
+    }
+
+    /// Stops accepting, lets in-flight requests finish (with `Connection: close`), closes idle
+    /// connections; gives up after `SHUTDOWN_TIMEOUT`. Idempotent.
+    func drain() {
+        let first = self.draining.withLockedValue { wasDraining in
+            defer { wasDraining = true }
+            return !wasDraining
+        }
+        guard first else { return }
+        self.logger.info("draining", metadata: ["in_flight": "\(self.services.counters.inFlight)"])
+        let eventLoop = self.group.next()
+        let promise = eventLoop.makePromise(of: Void.self)
+        self.quiescing.initiateShutdown(promise: promise)
+        let deadline = eventLoop.scheduleTask(in: .seconds(Int64(self.config.shutdownTimeoutSeconds))) {
+            self.logger.warning("drain timed out; closing remaining connections")
+            self.finishDrain()
+        }
+        promise.futureResult.whenComplete { _ in
+            deadline.cancel()
+            self.finishDrain()
+        }
+    }
+
+    private func finishDrain() {
+        self.drained.lock()
+        self.drained.unlock(withValue: true)
+    }
+
+    private func installSignalHandlers() {
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: self.signalQueue)
+            source.setEventHandler { [self] in self.drain() }
+            source.resume()
+            self.retained.keep(source as AnyObject)
+        }
+    }
+}
+
+/// Keeps Dispatch sources and the control channel alive for the life of the worker.
+private final class Retained: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var objects: [AnyObject] = []
+
+    func keep(_ object: AnyObject) {
+        self.lock.withLock { self.objects.append(object) }
+    }
+}
