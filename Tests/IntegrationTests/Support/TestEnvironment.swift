@@ -1,0 +1,103 @@
+import Foundation
+import Shared
+import Testing
+
+/// Where the package, the built binary and the local services are, for integration tests.
+///
+/// Integration tests never skip: a missing binary or dependency is a failure that says how to
+/// fix it (`scripts/test` builds the binary and starts PostgreSQL and Redis).
+enum TestEnvironment {
+    /// The package root (three levels above this file's folder).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The supervisor binary under test: `SAAS_API_BINARY`, else `.build/debug/Supervisor`.
+    static var binary: String {
+        ProcessInfo.processInfo.environment["SAAS_API_BINARY"]
+            ?? self.packageRoot.appendingPathComponent(".build/debug/Supervisor").path
+    }
+
+    /// `.env` of the package root, parsed (empty when absent).
+    static let dotEnv: [String: String] = {
+        let path = packageRoot.appendingPathComponent(".env").path
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        return (try? DotEnv.parse(text)) ?? [:]
+    }()
+
+    /// A variable from the real environment, else from `.env`.
+    static func value(_ key: String) -> String? {
+        ProcessInfo.processInfo.environment[key] ?? self.dotEnv[key]
+    }
+
+    /// The environment a server under test gets: the real one plus `.env` (real wins).
+    static func serverEnvironment(_ extra: [String: String]) -> [String: String] {
+        var environment = self.dotEnv
+        environment.merge(ProcessInfo.processInfo.environment) { _, real in real }
+        // Never let a test server inherit systemd's variables from the test runner.
+        for key in ["NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "JOURNAL_STREAM", "WATCHDOG_USEC"] {
+            environment.removeValue(forKey: key)
+        }
+        environment["LOG_FORMAT"] = "json"
+        environment.merge(extra) { _, new in new }
+        return environment
+    }
+
+    /// Fails the test (with how to fix it) unless the binary exists and PostgreSQL and Redis
+    /// answer on their configured ports.
+    static func requireServices() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: self.binary),
+            "no binary at \(self.binary): run `swift build` (or scripts/test)"
+        )
+        let postgresPort = self.port(of: self.value("DATABASE_URL"), default: 5432)
+        let redisPort = self.port(of: self.value("REDIS_URL"), default: 6379)
+        try #require(
+            self.isListening(port: postgresPort),
+            "PostgreSQL is not listening on 127.0.0.1:\(postgresPort): run `scripts/services start`"
+        )
+        try #require(
+            self.isListening(port: redisPort),
+            "Redis is not listening on 127.0.0.1:\(redisPort): run `scripts/services start`"
+        )
+    }
+
+    /// The port of a `scheme://…host:port/…` URL.
+    static func port(of url: String?, default fallback: Int) -> Int {
+        guard let url, let components = URLComponents(string: url), let port = components.port else { return fallback }
+        return port
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+    static func isListening(port: Int) -> Bool {
+        (try? RawSocket.connect(port: port, timeout: 1)).map { $0.close() } != nil
+    }
+
+    /// A TCP port that is free right now on all interfaces.
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = INADDR_ANY
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                _ = bind(fd, raw, length)
+                _ = getsockname(fd, raw, &length)
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Runs `scripts/services ARGS…` and fails the test if it fails.
+    static func services(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = self.packageRoot.appendingPathComponent("scripts/services")
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "scripts/services \(arguments.joined(separator: " ")) failed")
+    }
+}
