@@ -28,7 +28,7 @@ struct SupervisorCommand: ParsableCommand {
         commandName: "saas-api",
         abstract: "The saas-api server: a supervisor and its worker processes.",
         version: Version.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, StatusCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -30,6 +30,7 @@ public enum WorkerMain {
         } catch {
             bootFailure(error.description)
         }
+        if let fault = self.injectedBootFault(config) { bootFailure(fault) }
         let identity = ProcessLogIdentity(pid: Int(getpid()), worker: launch.slot, generation: launch.generation)
         LoggingSetup.bootstrap(level: config.logLevel, format: config.logFormat, process: identity)
         let logger = Logger(label: "saas-api.worker")
@@ -43,6 +44,18 @@ public enum WorkerMain {
         }
         server.waitUntilDrained()
         exit(0)
+    }
+
+    /// The test suite's switchable boot failure: with `SAAS_API_FAULT_BOOT_FILE` naming a file
+    /// that exists, the worker fails to boot. Never honoured when `APP_ENV=production`, and a
+    /// no-op unless that variable and that file are both there.
+    public static let bootFaultVariable = "SAAS_API_FAULT_BOOT_FILE"
+
+    private static func injectedBootFault(_ config: Config) -> String? {
+        guard config.appEnv != .production, let path = getenv(self.bootFaultVariable).map({ String(cString: $0) }),
+            !path.isEmpty, access(path, F_OK) == 0
+        else { return nil }
+        return "injected boot fault: \(path) exists (\(self.bootFaultVariable))"
     }
 
     /// Reports a boot error to the supervisor and stderr, then exits with the boot-failure code.

@@ -25,6 +25,11 @@ final class WorkerServer: Sendable {
     private let drained = ConditionLock(value: false)
     private let draining = NIOLockedValueBox(false)
     private let retained = Retained()
+    private let control = NIOLockedValueBox<WorkerControlChannel?>(nil)
+    /// How long a draining worker keeps an idle keep-alive connection for a last request.
+    static let drainLinger = TimeAmount.milliseconds(500)
+    /// The drain budget when the supervisor is gone: an orphan must not linger.
+    static let orphanDrainBudget = TimeAmount.milliseconds(1500)
 
     init(config: Config, launch: WorkerLaunch, logger: Logger) {
         self.config = config
@@ -64,6 +69,8 @@ final class WorkerServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                    let pipelining = try sync.handler(type: HTTPServerPipelineHandler.self)
+                    try sync.addHandler(QuiesceLingerHandler(linger: Self.drainLinger), position: .before(pipelining))
                     try sync.addHandler(
                         HTTPServerHandler(
                             router: handlerRouter,
@@ -85,8 +92,9 @@ final class WorkerServer: Sendable {
 
         let control = WorkerControlChannel(queue: self.signalQueue) { [self] in
             self.logger.warning("supervisor is gone; draining")
-            self.drain()
+            self.drain(budget: Self.orphanDrainBudget)
         }
+        self.control.withLockedValue { $0 = control }
         self.installSignalHandlers()
         control.send(.ready)
         let counters = self.services.counters
@@ -94,7 +102,7 @@ final class WorkerServer: Sendable {
         // notices.
         eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(500), delay: .seconds(1)) { [self] _ in
             if !control.send(.heartbeat(requests: counters.requests, inFlight: counters.inFlight)) {
-                self.drain()
+                self.drain(budget: Self.orphanDrainBudget)
             }
         }
         self.retained.keep(control)
@@ -117,18 +125,21 @@ final class WorkerServer: Sendable {
     }
 
     /// Stops accepting, lets in-flight requests finish (with `Connection: close`), closes idle
-    /// connections; gives up after `SHUTDOWN_TIMEOUT`. Idempotent.
-    func drain() {
+    /// connections; gives up after `budget` (default `SHUTDOWN_TIMEOUT`). Idempotent. Tells the
+    /// supervisor, so a drain it did not ask for gets the slot a replacement at once.
+    func drain(budget: TimeAmount? = nil) {
         let first = self.draining.withLockedValue { wasDraining in
             defer { wasDraining = true }
             return !wasDraining
         }
         guard first else { return }
         self.logger.info("draining", metadata: ["in_flight": "\(self.services.counters.inFlight)"])
+        _ = self.control.withLockedValue { $0?.send(.draining) }
         let eventLoop = self.group.next()
         let promise = eventLoop.makePromise(of: Void.self)
         self.quiescing.initiateShutdown(promise: promise)
-        let deadline = eventLoop.scheduleTask(in: .seconds(Int64(self.config.shutdownTimeoutSeconds))) {
+        let limit = budget ?? .seconds(Int64(self.config.shutdownTimeoutSeconds))
+        let deadline = eventLoop.scheduleTask(in: limit) {
             self.logger.warning("drain timed out; closing remaining connections")
             self.finishDrain()
         }

@@ -46,6 +46,13 @@ public struct Config: Sendable, Equatable {
     public var workerTimeoutSeconds = 30
     /// Seconds for the first generation of workers to become ready (`STARTUP_TIMEOUT`).
     public var startupTimeoutSeconds = 30
+    /// Recycle a worker after this many requests (`MAX_REQUESTS`, `--max-requests`); 0 = never.
+    public var maxRequests = 0
+    /// Up to this many extra requests per worker, at random (`MAX_REQUESTS_JITTER`).
+    public var maxRequestsJitter = 0
+    /// The supervisor's local control socket for `status` (`CONTROL_SOCKET`); `nil`: a
+    /// per-port default under `/run/saas-api`, `$XDG_RUNTIME_DIR` or `/tmp`.
+    public var controlSocket: String?
     /// PostgreSQL connections per worker (`PG_POOL_SIZE`).
     public var postgresPoolSize = 4
     /// Redis connections per worker (`REDIS_POOL_SIZE`).
@@ -81,6 +88,9 @@ public struct Config: Sendable, Equatable {
             ("SHUTDOWN_TIMEOUT", String(self.shutdownTimeoutSeconds)),
             ("WORKER_TIMEOUT", String(self.workerTimeoutSeconds)),
             ("STARTUP_TIMEOUT", String(self.startupTimeoutSeconds)),
+            ("MAX_REQUESTS", String(self.maxRequests)),
+            ("MAX_REQUESTS_JITTER", String(self.maxRequestsJitter)),
+            ("CONTROL_SOCKET", self.controlSocket ?? ""),
             ("PG_POOL_SIZE", String(self.postgresPoolSize)),
             ("REDIS_POOL_SIZE", String(self.redisPoolSize)),
             ("HEALTH_TIMEOUT_MS", String(self.healthTimeoutMilliseconds)),

@@ -23,6 +23,18 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Address to listen on (HOST; default 0.0.0.0).")
     var host: String?
 
+    @Option(
+        name: .customLong("max-requests"),
+        help: "Recycle a worker after this many requests (MAX_REQUESTS; default 0: never)."
+    )
+    var maxRequests: String?
+
+    @Option(
+        name: .customLong("max-requests-jitter"),
+        help: "Up to this many more requests per worker, at random (MAX_REQUESTS_JITTER)."
+    )
+    var maxRequestsJitter: String?
+
     @Option(name: .customLong("env-file"), help: "Read variables from this file if it exists.")
     var envFile = ".env"
 
@@ -57,7 +69,14 @@ struct ServeCommand: ParsableCommand {
                 "app_env": "\(config.appEnv.rawValue)",
             ]
         )
-        let runtime = SupervisorRuntime(config: config, listeners: listeners, signals: signals, logger: logger)
+        let statusServer = Self.openStatusServer(config: config, logger: logger)
+        let runtime = SupervisorRuntime(
+            config: config,
+            listeners: listeners,
+            signals: signals,
+            statusServer: statusServer,
+            logger: logger
+        )
         let code = runtime.run()
         if code != 0 { throw ExitCode(code) }
     }
@@ -68,6 +87,8 @@ struct ServeCommand: ParsableCommand {
         if let workers = self.workers { overrides["WORKERS"] = workers }
         if let port = self.port { overrides["PORT"] = port }
         if let host = self.host { overrides["HOST"] = host }
+        if let maxRequests = self.maxRequests { overrides["MAX_REQUESTS"] = maxRequests }
+        if let jitter = self.maxRequestsJitter { overrides["MAX_REQUESTS_JITTER"] = jitter }
         do {
             return try ConfigLoader.load(
                 environment: ProcessEnvironment.current(),
@@ -78,6 +99,19 @@ struct ServeCommand: ParsableCommand {
         } catch {
             LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
             throw ExitCode(2)
+        }
+    }
+
+    /// The control socket for `status`; serving goes on without it if it cannot be created.
+    private static func openStatusServer(config: Config, logger: Logger) -> StatusServer? {
+        let path = ControlSocketPath.resolve(config)
+        do {
+            let server = try StatusServer(path: path)
+            logger.debug("control socket at \(path)")
+            return server
+        } catch {
+            logger.warning("\(error.description); `status` will not work")
+            return nil
         }
     }
 }

@@ -1,8 +1,9 @@
 /// The timing knobs of the supervisor policy, in nanoseconds of a monotonic clock.
 struct PolicySettings: Equatable {
-    /// Worker slots to keep filled.
+    /// Worker slots to fill at start (`SIGTTIN` / `SIGTTOU` change the count later).
     var workers: Int
-    /// If no first-generation worker is ready by then, the supervisor gives up (exit 1).
+    /// If no first-generation worker is ready by then, the supervisor gives up (exit 1). Also
+    /// how long any later worker may take to send `ready`.
     var startupTimeout: UInt64
     /// A ready worker silent for this long counts as hung: `SIGABRT`, then `SIGKILL`.
     var heartbeatTimeout: UInt64
@@ -16,6 +17,10 @@ struct PolicySettings: Equatable {
     var backoffCap: UInt64 = 10 * second
     /// A worker ready at least this long counts as healthy: replaced at once, failures reset.
     var stableRun: UInt64 = 1 * second
+    /// Recycle a worker after this many requests (gunicorn's `max_requests`); 0 = never.
+    var maxRequests: UInt64 = 0
+    /// Up to this many requests added at random per worker, so workers do not recycle together.
+    var maxRequestsJitter: UInt64 = 0
 
     static let millisecond: UInt64 = 1_000_000
     static let second: UInt64 = 1_000_000_000

@@ -10,6 +10,8 @@ import Glibc
 /// No processes, fds or signals here, so every transition is unit tested with a fake clock.
 /// Slots hold sockets; workers come and go in them. A worker that dies after a stable run is
 /// replaced at once; one that dies young is replaced after an exponential, capped backoff.
+/// Reloads and recycles live in `SupervisorPolicy+Replacement.swift`, scaling in
+/// `SupervisorPolicy+Scaling.swift`.
 struct SupervisorPolicy {
     /// The supervisor's phase.
     enum Phase: Equatable {
@@ -26,39 +28,59 @@ struct SupervisorPolicy {
     }
 
     let settings: PolicySettings
-    private(set) var phase: Phase
-    private(set) var slots: [SlotRecord]
-    private(set) var workers: [Int32: WorkerRecord] = [:]
-    private(set) var generation = 1
+    var phase: Phase
+    var slots: [SlotRecord]
+    var workers: [Int32: WorkerRecord] = [:]
+    /// Generation of the workers spawned now: 1 at start, +1 per reload.
+    var generation = 1
+    /// Swaps waiting to start, in order; one runs at a time (`activeReplacement`).
+    var replacementQueue: [Replacement] = []
+    var activeReplacement: Replacement?
+    /// A `SIGHUP` reload is in progress.
+    var reloading = false
     private var exitCode: Int32 = 0
+    /// Why the supervisor halts on its own: repeated as the very last log line.
+    private var haltReason: String?
     /// The most recent boot error any worker reported, for the startup-timeout message.
     private var lastWorkerError: String?
     private var lastStatus = ""
+    /// SplitMix64 state for the max-requests jitter.
+    private var randomState: UInt64
 
-    init(settings: PolicySettings, now: UInt64) {
+    init(settings: PolicySettings, now: UInt64, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
         self.settings = settings
         self.phase = .booting(deadline: now &+ settings.startupTimeout)
         self.slots = (0..<settings.workers).map { SlotRecord(index: $0, spawnAt: now) }
+        self.randomState = seed
     }
 
     // MARK: - Events
 
-    /// Spawns whatever is due; call first and on every tick.
+    /// Spawns whatever is due and enforces deadlines; call first and on every wake-up.
     mutating func tick(now: UInt64) -> [PolicyAction] {
         var actions: [PolicyAction] = []
         switch self.phase {
         case .booting(let deadline) where now >= deadline:
-            let reason = self.lastWorkerError.map { "last worker error: \($0)" } ?? "no worker error was reported"
             let seconds = self.settings.startupTimeout / PolicySettings.second
-            actions.append(.log(.critical, "no worker became ready within \(seconds) s; stopping (\(reason))"))
-            actions += self.beginHalt(exitCode: 1)
+            if self.readyCount > 0 {
+                self.phase = .running
+                actions.append(
+                    .log(.warning, "only \(self.readyCount)/\(self.slots.count) workers ready after \(seconds) s")
+                )
+                actions.append(.allReady(workers: self.readyCount))
+                return actions + self.tick(now: now)
+            }
+            let reason = self.lastWorkerError.map { "last worker error: \($0)" } ?? "no worker error was reported"
+            actions += self.beginHalt(exitCode: 1, reason: "no worker became ready within \(seconds) s (\(reason))")
         case .booting, .running:
+            // Deadlines first: a hung worker's replacement is spawned in the same tick.
+            actions += self.checkDeadlines(now: now)
             for index in self.slots.indices {
                 guard let due = self.slots[index].spawnAt, due <= now else { continue }
                 self.slots[index].spawnAt = nil
                 actions.append(.spawn(slot: index, generation: self.generation))
             }
-            actions += self.checkDeadlines(now: now)
+            if self.phase == .running { actions += self.startNextReplacement(now: now) }
         case .stopping(let deadline):
             if now >= deadline {
                 for worker in self.workers.values.sorted(by: { $0.pid < $1.pid }) {
@@ -77,13 +99,26 @@ struct SupervisorPolicy {
 
     /// The edge started a worker.
     mutating func spawned(slot: Int, generation: Int, pid: Int32, now: UInt64) -> [PolicyAction] {
-        self.workers[pid] = WorkerRecord(pid: pid, slot: slot, generation: generation, now: now)
+        var worker = WorkerRecord(pid: pid, slot: slot, generation: generation, now: now)
+        if self.settings.maxRequests > 0 {
+            worker.requestLimit = self.settings.maxRequests &+ self.nextRandom(upTo: self.settings.maxRequestsJitter)
+        }
+        self.workers[pid] = worker
+        if var replacement = self.activeReplacement, replacement.slot == slot, replacement.newPID == nil {
+            replacement.newPID = pid
+            self.activeReplacement = replacement
+        }
         return self.statusAction()
     }
 
-    /// The edge could not start a worker (e.g. `posix_spawn` failed): retry with backoff.
+    /// The edge could not start a worker (e.g. `posix_spawn` or binding failed): retry with
+    /// backoff, or give up a reload step.
     mutating func spawnFailed(slot: Int, error: String, now: UInt64) -> [PolicyAction] {
         self.lastWorkerError = error
+        if let replacement = self.activeReplacement, replacement.slot == slot, replacement.newPID == nil {
+            return self.failReplacement("could not start its new worker: \(error)", now: now)
+        }
+        guard slot < self.slots.count else { return [] }
         return [.log(.error, "could not start worker \(slot): \(error)")]
             + self.scheduleRestart(slot: slot, now: now, early: true)
     }
@@ -96,9 +131,12 @@ struct SupervisorPolicy {
         worker.lastHeartbeat = now
         self.workers[pid] = worker
         var actions: [PolicyAction] = []
-        if case .booting = self.phase, self.readyCount == self.settings.workers {
+        if case .booting = self.phase, self.readyCount == self.slots.count {
             self.phase = .running
             actions.append(.allReady(workers: self.readyCount))
+        }
+        if let replacement = self.activeReplacement, replacement.newPID == pid {
+            actions += self.completeReplacement(now: now)
         }
         return actions + self.statusAction()
     }
@@ -110,7 +148,7 @@ struct SupervisorPolicy {
         worker.requests = requests
         worker.inFlight = inFlight
         self.workers[pid] = worker
-        return []
+        return self.recycleIfDue(pid: pid) + self.statusAction()
     }
 
     /// A worker reported why it cannot start.
@@ -120,16 +158,34 @@ struct SupervisorPolicy {
         return []
     }
 
+    /// A worker said it is draining. If nobody asked it to (someone sent it `SIGTERM`), its
+    /// slot gets a new worker now, while it finishes its requests.
+    mutating func draining(pid: Int32, now: UInt64) -> [PolicyAction] {
+        guard let worker = self.workers[pid], worker.isActive else { return [] }
+        guard self.phase == .running || self.isBooting else { return [] }
+        self.workers[pid]?.retiring = true
+        self.workers[pid]?.state = .draining(deadline: now &+ self.settings.shutdownTimeout &+ self.settings.killGrace)
+        if self.activeReplacement?.newPID == pid {
+            return self.failReplacement("its new worker (pid \(pid)) began draining before it was ready", now: now)
+        }
+        return [.log(.warning, "worker \(worker.slot) (pid \(pid)) is draining on its own; replacing it")]
+            + self.refill(slot: worker.slot, after: worker, now: now)
+    }
+
     /// `waitpid` reaped a worker.
     mutating func exited(pid: Int32, how: WorkerExit, now: UInt64) -> [PolicyAction] {
         guard let worker = self.workers.removeValue(forKey: pid) else { return [] }
         var actions: [PolicyAction] = []
         switch self.phase {
         case .stopping, .halting:
-            actions.append(.log(.info, "worker \(worker.slot) (pid \(pid)) \(Self.describe(how))"))
+            actions.append(.log(.info, "worker \(worker.slot) (pid \(pid)) \(how)"))
             if self.workers.isEmpty {
                 self.phase = .exited
-                actions.append(.log(.info, "all workers stopped; exiting"))
+                if let reason = self.haltReason {
+                    actions.append(.log(.critical, "exiting with status \(self.exitCode): \(reason)"))
+                } else {
+                    actions.append(.log(.info, "all workers stopped; exiting"))
+                }
                 actions.append(.exit(self.exitCode))
             }
             return actions
@@ -138,26 +194,27 @@ struct SupervisorPolicy {
         case .exited:
             return []
         }
-        let ranStable = worker.readyAt.map { now &- $0 >= self.settings.stableRun } ?? false
-        let bootFailure = how == .exited(WorkerLaunch.exitBootFailure)
-        var message = "worker \(worker.slot) (pid \(pid)) \(Self.describe(how))"
-        if bootFailure, let fatal = worker.fatalMessage { message += ": \(fatal)" }
-        if case .signaled(SIGKILL) = how, case .ready = worker.state { message += " (possibly out of memory?)" }
-        actions.append(.log(.error, message))
-        actions += self.scheduleRestart(slot: worker.slot, now: now, early: !ranStable)
+        var message = "worker \(worker.slot) (pid \(pid)) \(how)"
+        if let fatal = worker.fatalMessage { message += ": \(fatal)" }
+        if worker.retiring {
+            let clean = how == .exited(0) || how == .signaled(SIGKILL) || how == .signaled(SIGABRT)
+            actions.append(.log(clean ? .info : .warning, message))
+        } else if self.activeReplacement?.newPID == pid {
+            let fatal = worker.fatalMessage.map { ": \($0)" } ?? ""
+            actions += self.failReplacement("its new worker (pid \(pid)) \(how)\(fatal)", now: now)
+        } else {
+            actions.append(.log(.error, how.hint.map { "\(message) (\($0))" } ?? message))
+            if self.activeReplacement?.oldPID == pid { self.activeReplacement?.oldPID = nil }
+            actions += self.refill(slot: worker.slot, after: worker, now: now)
+        }
         return actions + self.statusAction()
     }
 
     /// `SIGTERM` / `SIGINT`: drain every worker, then exit 0.
     mutating func gracefulStop(now: UInt64) -> [PolicyAction] {
-        switch self.phase {
-        case .booting, .running:
-            break
-        case .stopping, .halting, .exited:
-            return []
-        }
+        guard self.phase == .running || self.isBooting else { return [] }
         self.phase = .stopping(deadline: now &+ self.settings.shutdownTimeout)
-        for index in self.slots.indices { self.slots[index].spawnAt = nil }
+        self.cancelPlans()
         var actions: [PolicyAction] = [
             .stopping, .log(.info, "stopping gracefully: draining \(self.workers.count) workers"),
         ]
@@ -178,126 +235,65 @@ struct SupervisorPolicy {
         case .halting, .exited: return []
         default: break
         }
-        return [.stopping, .log(.warning, "stopping immediately")] + self.beginHalt(exitCode: 0)
+        return [.stopping, .log(.warning, "stopping immediately")] + self.beginHalt(exitCode: 0, reason: nil)
     }
 
-    // MARK: - Queries
+    // MARK: - Shared steps
 
-    /// When the policy next needs a `tick`, if ever.
-    var nextDeadline: UInt64? {
-        var deadlines: [UInt64] = self.slots.compactMap(\.spawnAt)
-        switch self.phase {
-        case .booting(let deadline), .stopping(let deadline): deadlines.append(deadline)
-        case .running, .halting, .exited: break
-        }
-        for worker in self.workers.values {
-            switch worker.state {
-            case .starting: deadlines.append(worker.spawnedAt &+ self.settings.startupTimeout)
-            case .ready: deadlines.append(worker.lastHeartbeat &+ self.settings.heartbeatTimeout)
-            case .draining(let deadline), .aborting(let deadline): deadlines.append(deadline)
-            }
-        }
-        return deadlines.min()
+    /// Gives `slot` a new worker after `worker` left it: at once after a stable run, else
+    /// with backoff. Nothing if the slot was scaled away or still has an active worker.
+    mutating func refill(slot: Int, after worker: WorkerRecord, now: UInt64) -> [PolicyAction] {
+        guard slot < self.slots.count, self.slots[slot].spawnAt == nil else { return [] }
+        guard !self.workers.values.contains(where: { $0.slot == slot && $0.isActive }) else { return [] }
+        let ranStable = worker.readyAt.map { now &- $0 >= self.settings.stableRun } ?? false
+        return self.scheduleRestart(slot: slot, now: now, early: !ranStable)
     }
 
-    /// Workers in the `ready` state.
-    var readyCount: Int {
-        self.workers.values.count { $0.state == .ready }
+    /// Tells `pid` to drain (`SIGTERM`); its slot no longer counts on it.
+    mutating func retire(_ pid: Int32, now: UInt64) -> [PolicyAction] {
+        guard self.workers[pid] != nil else { return [] }
+        self.workers[pid]?.retiring = true
+        self.workers[pid]?.state = .draining(deadline: now &+ self.settings.shutdownTimeout)
+        return [.signal(pid: pid, signal: SIGTERM)]
     }
 
-    /// Requests served by the workers alive now.
-    var requestsServed: UInt64 {
-        self.workers.values.reduce(0) { $0 &+ $1.requests }
-    }
-
-    // MARK: - Private
-
-    private mutating func beginHalt(exitCode: Int32) -> [PolicyAction] {
-        self.exitCode = exitCode
-        for index in self.slots.indices { self.slots[index].spawnAt = nil }
-        if self.workers.isEmpty {
-            self.phase = .exited
-            return [.exit(exitCode)]
-        }
-        self.phase = .halting
-        return self.workers.keys.sorted().map { .signal(pid: $0, signal: SIGKILL) }
-    }
-
-    private mutating func scheduleRestart(slot: Int, now: UInt64, early: Bool) -> [PolicyAction] {
-        if early {
-            self.slots[slot].consecutiveFailures += 1
-        } else {
-            self.slots[slot].consecutiveFailures = 0
-        }
-        let delay = self.settings.backoff(afterFailures: self.slots[slot].consecutiveFailures)
-        self.slots[slot].spawnAt = now &+ delay
-        self.slots[slot].restarts += 1
-        guard delay > 0 else { return [] }
-        let milliseconds = delay / PolicySettings.millisecond
-        return [
-            .log(
-                .warning,
-                "restarting worker \(slot) in \(milliseconds) ms (failure \(self.slots[slot].consecutiveFailures) in a row)"
-            )
-        ]
-    }
-
-    /// Hung or never-ready workers, and drains that overran.
-    private mutating func checkDeadlines(now: UInt64) -> [PolicyAction] {
-        var actions: [PolicyAction] = []
-        for pid in self.workers.keys.sorted() {
-            guard let worker = self.workers[pid] else { continue }
-            switch worker.state {
-            case .starting where now >= worker.spawnedAt &+ self.settings.startupTimeout:
-                actions.append(
-                    .log(.error, "worker \(worker.slot) (pid \(pid)) did not become ready in time; aborting it")
-                )
-                actions += self.abort(pid, now: now)
-            case .ready where now >= worker.lastHeartbeat &+ self.settings.heartbeatTimeout:
-                let seconds = self.settings.heartbeatTimeout / PolicySettings.second
-                actions.append(
-                    .log(.error, "worker \(worker.slot) (pid \(pid)) sent no heartbeat for \(seconds) s; aborting it")
-                )
-                actions += self.abort(pid, now: now)
-            case .draining(let deadline) where now >= deadline, .aborting(let deadline) where now >= deadline:
-                actions.append(.log(.error, "worker \(worker.slot) (pid \(pid)) did not exit; killing it"))
-                actions.append(.signal(pid: pid, signal: SIGKILL))
-                self.workers[pid]?.state = .aborting(deadline: UInt64.max)
-            default:
-                break
-            }
-        }
-        return actions
-    }
-
-    private mutating func abort(_ pid: Int32, now: UInt64) -> [PolicyAction] {
-        self.workers[pid]?.state = .aborting(deadline: now &+ self.settings.killGrace)
-        return [.signal(pid: pid, signal: SIGABRT)]
-    }
-
-    private mutating func statusAction() -> [PolicyAction] {
-        let status = "\(self.readyCount)/\(self.settings.workers) workers ready, \(self.requestsServed) requests served"
+    mutating func statusAction() -> [PolicyAction] {
+        let status = "\(self.readyCount)/\(self.slots.count) workers ready, \(self.requestsServed) requests served"
         guard status != self.lastStatus else { return [] }
         self.lastStatus = status
         return [.status(status)]
     }
 
-    static func describe(_ how: WorkerExit) -> String {
-        switch how {
-        case .exited(0): return "exited normally"
-        case .exited(WorkerLaunch.exitBootFailure): return "failed to boot (exit \(WorkerLaunch.exitBootFailure))"
-        case .exited(let code): return "exited with status \(code)"
-        case .signaled(let signal): return "was killed by \(signalName(signal))"
-        }
-    }
-}
+    // MARK: - Private
 
-/// `SIGKILL` for 9, and so on; `signal 64` for the rest.
-func signalName(_ signal: Int32) -> String {
-    let names: [Int32: String] = [
-        SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGTRAP: "SIGTRAP",
-        SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGSEGV: "SIGSEGV",
-        SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1", SIGUSR2: "SIGUSR2",
-    ]
-    return names[signal] ?? "signal \(signal)"
+    private mutating func beginHalt(exitCode: Int32, reason: String?) -> [PolicyAction] {
+        self.exitCode = exitCode
+        self.haltReason = reason
+        self.cancelPlans()
+        for index in self.slots.indices { self.slots[index].spawnAt = nil }
+        var actions: [PolicyAction] = reason.map { [.log(.critical, "stopping: \($0)")] } ?? []
+        if self.workers.isEmpty {
+            self.phase = .exited
+            if let reason { actions.append(.log(.critical, "exiting with status \(exitCode): \(reason)")) }
+            return actions + [.exit(exitCode)]
+        }
+        self.phase = .halting
+        return actions + self.workers.keys.sorted().map { .signal(pid: $0, signal: SIGKILL) }
+    }
+
+    private mutating func cancelPlans() {
+        self.replacementQueue.removeAll()
+        self.activeReplacement = nil
+        self.reloading = false
+        for index in self.slots.indices { self.slots[index].spawnAt = nil }
+    }
+
+    private mutating func nextRandom(upTo bound: UInt64) -> UInt64 {
+        guard bound > 0 else { return 0 }
+        self.randomState &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.randomState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (z ^ (z >> 31)) % (bound &+ 1)
+    }
 }

@@ -5,13 +5,15 @@ import Shared
 import Glibc
 #endif
 
-/// The supervisor's single-threaded loop: `poll(2)` over the `signalfd`, the workers' control
-/// channels and the policy's next deadline. Executes the policy's actions; decides nothing.
+/// The supervisor's single-threaded loop: `poll(2)` over the `signalfd`, the control socket,
+/// the workers' control channels and the policy's next deadline. Executes the policy's
+/// actions; decides nothing.
 final class SupervisorRuntime {
     private var policy: SupervisorPolicy
-    private let listeners: ListenerSet
+    private var listeners: ListenerSet
     private let spawner: WorkerSpawner
     private let signals: SignalChannel
+    private let statusServer: StatusServer?
     private let notifier = SystemdNotifier()
     private let logger: Logger
     private let serviceStartMilliseconds: Int64
@@ -20,22 +22,26 @@ final class SupervisorRuntime {
     private var interruptCount = 0
     private var exitCode: Int32?
 
-    init(config: Config, listeners: ListenerSet, signals: SignalChannel, logger: Logger) {
+    init(config: Config, listeners: ListenerSet, signals: SignalChannel, statusServer: StatusServer?, logger: Logger) {
         let second = PolicySettings.second
         let settings = PolicySettings(
             workers: config.workers,
             startupTimeout: UInt64(config.startupTimeoutSeconds) * second,
             heartbeatTimeout: UInt64(config.workerTimeoutSeconds) * second,
-            shutdownTimeout: UInt64(config.shutdownTimeoutSeconds) * second
+            shutdownTimeout: UInt64(config.shutdownTimeoutSeconds) * second,
+            maxRequests: UInt64(config.maxRequests),
+            maxRequestsJitter: UInt64(config.maxRequestsJitter)
         )
-        self.policy = SupervisorPolicy(settings: settings, now: MonotonicClock.nanoseconds())
+        let now = MonotonicClock.nanoseconds()
+        self.policy = SupervisorPolicy(settings: settings, now: now, seed: now ^ UInt64(getpid()))
         self.listeners = listeners
         self.spawner = WorkerSpawner(config: config)
         self.signals = signals
+        self.statusServer = statusServer
         self.logger = logger
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        self.serviceStartMilliseconds = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        self.serviceStartMilliseconds = Int64(wall.tv_sec) * 1000 + Int64(wall.tv_nsec / 1_000_000)
     }
 
     /// Runs until the policy says exit; returns the exit status.
@@ -46,6 +52,7 @@ final class SupervisorRuntime {
             self.waitForEvents()
             self.perform(self.policy.tick(now: MonotonicClock.nanoseconds()))
         }
+        self.statusServer?.close()
         return self.exitCode ?? 1
     }
 
@@ -53,18 +60,34 @@ final class SupervisorRuntime {
 
     private func waitForEvents() {
         var fds = [pollfd(fd: self.signals.fd, events: Int16(POLLIN), revents: 0)]
+        let statusFDs = self.statusServer?.pollFDs ?? []
+        for fd in statusFDs { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         let owners = Array(self.channels)
         for (_, fd) in owners { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        // Sleep until the next deadline: a crash loop in backoff costs no CPU.
         var timeout: Int32 = -1
-        if let deadline = self.policy.nextDeadline {
+        let deadlines = [self.policy.nextDeadline, self.statusServer?.nextDeadline].compactMap { $0 }
+        if let deadline = deadlines.min() {
             let now = MonotonicClock.nanoseconds()
             timeout = deadline <= now ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
         }
-        guard poll(&fds, nfds_t(fds.count), timeout) > 0 else { return }
+        let ready = poll(&fds, nfds_t(fds.count), timeout)
+        let now = MonotonicClock.nanoseconds()
+        self.statusServer?.expire(now: now)
+        guard ready > 0 else { return }
         if fds[0].revents != 0 {
             for signal in self.signals.drain() { self.handle(signal: signal) }
         }
-        for (index, (pid, fd)) in owners.enumerated() where fds[index + 1].revents != 0 {
+        for (index, fd) in statusFDs.enumerated() where fds[index + 1].revents != 0 {
+            self.statusServer?.handle(fd: fd, now: now) { request in
+                let report = StatusReport(policy: self.policy, now: MonotonicClock.nanoseconds(), pid: getpid())
+                return Array((request == .json ? report.json : report.text).utf8)
+            }
+        }
+        let offset = 1 + statusFDs.count
+        // A channel closed during this pass may have had its fd number reused: skip it.
+        for (index, (pid, fd)) in owners.enumerated() where fds[index + offset].revents != 0 && self.channels[pid] == fd
+        {
             self.readControl(pid: pid, fd: fd)
         }
     }
@@ -81,8 +104,14 @@ final class SupervisorRuntime {
             self.perform(self.interruptCount == 1 ? self.policy.gracefulStop(now: now) : self.policy.immediateStop())
         case SIGQUIT:
             self.perform(self.policy.immediateStop())
+        case SIGHUP:
+            self.perform(self.policy.reload(now: now))
+        case SIGTTIN:
+            self.perform(self.policy.scaleUp(now: now))
+        case SIGTTOU:
+            self.perform(self.policy.scaleDown(now: now))
         default:
-            self.logger.warning("ignoring \(signalName(signal)): not supported yet")
+            self.logger.warning("ignoring \(signalName(signal))")
         }
     }
 
@@ -118,7 +147,7 @@ final class SupervisorRuntime {
                 case .heartbeat(let requests, let inFlight):
                     self.perform(self.policy.heartbeat(pid: pid, requests: requests, inFlight: inFlight, now: now))
                 case .draining:
-                    break
+                    self.perform(self.policy.draining(pid: pid, now: now))
                 case .fatal(let text):
                     self.perform(self.policy.fatal(pid: pid, message: text))
                 }
@@ -144,6 +173,13 @@ final class SupervisorRuntime {
                 self.notifier.notify("STATUS=\(text)")
             case .stopping:
                 self.notifier.notify("STOPPING=1")
+            case .reloading:
+                let microseconds = MonotonicClock.nanoseconds() / 1000
+                self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(microseconds)")
+            case .reloaded:
+                self.notifier.notify("READY=1")
+            case .closeListener(let slot):
+                self.listeners.release(slot: slot)
             case .exit(let code):
                 self.exitCode = code
             }
@@ -152,21 +188,25 @@ final class SupervisorRuntime {
 
     private func spawn(slot: Int, generation: Int) {
         let now = MonotonicClock.nanoseconds()
-        let fds = self.listeners.fds(forSlot: slot)
-        let launch = WorkerLaunch(
-            slot: slot,
-            generation: generation,
-            listenerCount: fds.count,
-            supervisorPID: getpid(),
-            serviceStartMilliseconds: self.serviceStartMilliseconds
-        )
         do {
+            let fds = try self.listeners.fds(forSlot: slot)
+            let launch = WorkerLaunch(
+                slot: slot,
+                generation: generation,
+                listenerCount: fds.count,
+                supervisorPID: getpid(),
+                serviceStartMilliseconds: self.serviceStartMilliseconds
+            )
             let spawned = try self.spawner.spawn(launch: launch, listeners: fds)
             self.channels[spawned.pid] = spawned.controlFD
             self.logger.debug("spawned worker \(slot) (pid \(spawned.pid), generation \(generation))")
             self.perform(self.policy.spawned(slot: slot, generation: generation, pid: spawned.pid, now: now))
-        } catch {
+        } catch let error as ListenerSet.Failure {
             self.perform(self.policy.spawnFailed(slot: slot, error: error.description, now: now))
+        } catch let error as WorkerSpawner.Failure {
+            self.perform(self.policy.spawnFailed(slot: slot, error: error.description, now: now))
+        } catch {
+            self.perform(self.policy.spawnFailed(slot: slot, error: "\(error)", now: now))
         }
     }
 }

@@ -7,28 +7,79 @@ import Glibc
 /// The listening sockets the supervisor holds for its whole life and hands to workers.
 ///
 /// Bound mode: one `SO_REUSEPORT` socket per worker slot, so a slot's backlog keeps queued
-/// connections while its worker restarts. Activated mode: the sockets systemd passed, shared by
-/// every worker.
+/// connections while its worker restarts; a slot added by scaling gets a new socket bound the
+/// same way, a slot scaled away has its socket closed. Activated mode: the sockets systemd
+/// passed, shared by every worker.
 struct ListenerSet {
     /// A socket that could not be created or adopted.
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// The listening fds, all `O_CLOEXEC` and numbered above the fds workers receive.
-    let fds: [Int32]
+    /// The listening fds, all `O_CLOEXEC` and numbered above the fds workers receive; `-1` for
+    /// a slot scaled away.
+    private(set) var fds: [Int32]
     /// Whether every worker gets all fds (socket activation) or slot k gets `fds[k]`.
     let shared: Bool
     /// `0.0.0.0:3000`, or `systemd socket activation (1 socket)`.
     let address: String
 
-    /// The fds worker `slot` inherits.
-    func fds(forSlot slot: Int) -> [Int32] {
-        self.shared ? self.fds : [self.fds[slot % self.fds.count]]
+    /// Where bound mode binds (`nil` in activated mode).
+    private var endpoint: (host: String, port: Int)?
+
+    /// The fds worker `slot` inherits; in bound mode a slot without a socket gets one now.
+    mutating func fds(forSlot slot: Int) throws(Failure) -> [Int32] {
+        guard !self.shared else { return self.fds }
+        while self.fds.count <= slot { self.fds.append(-1) }
+        if self.fds[slot] < 0, let endpoint = self.endpoint {
+            self.fds[slot] = try Self.bindOne(host: endpoint.host, port: endpoint.port)
+        }
+        return [self.fds[slot]]
+    }
+
+    /// Closes `slot`'s socket after it was scaled away (bound mode; shared sockets stay).
+    mutating func release(slot: Int) {
+        guard !self.shared, slot < self.fds.count, self.fds[slot] >= 0 else { return }
+        close(self.fds[slot])
+        self.fds[slot] = -1
     }
 
     /// Binds one `SO_REUSEPORT` socket per slot on `host:port`.
     static func bind(host: String, port: Int, count: Int) throws(Failure) -> ListenerSet {
+        let (fds, address) = try Self.withAddress(host: host, port: port) { info, address throws(Failure) in
+            // A probe without SO_REUSEPORT fails if anyone already listens here, even another
+            // SO_REUSEPORT group, which our own sockets would otherwise silently join.
+            let probe = try Self.listen(info, address: address, reusePort: false)
+            close(probe)
+            var fds: [Int32] = []
+            do throws(Failure) {
+                for _ in 0..<count {
+                    fds.append(try Self.listen(info, address: address, reusePort: true))
+                }
+            } catch {
+                for fd in fds { close(fd) }
+                throw error
+            }
+            return (fds, address)
+        }
+        var set = ListenerSet(fds: fds, shared: false, address: address)
+        set.endpoint = (host, port)
+        return set
+    }
+
+    /// One more `SO_REUSEPORT` socket on `host:port`, joining the group of the others.
+    private static func bindOne(host: String, port: Int) throws(Failure) -> Int32 {
+        try Self.withAddress(host: host, port: port) { info, address throws(Failure) in
+            try Self.listen(info, address: address, reusePort: true)
+        }
+    }
+
+    /// Resolves `host:port` for listening and runs `body` with it and its printable form.
+    private static func withAddress<T>(
+        host: String,
+        port: Int,
+        _ body: (addrinfo, String) throws(Failure) -> T
+    ) throws(Failure) -> T {
         let address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
         var hints = addrinfo()
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
@@ -39,21 +90,7 @@ struct ListenerSet {
             throw Failure(description: "cannot listen on \(address): \(String(cString: gai_strerror(status)))")
         }
         defer { freeaddrinfo(list) }
-
-        // A probe without SO_REUSEPORT fails if anyone already listens here, even another
-        // SO_REUSEPORT group, which our own sockets would otherwise silently join.
-        let probe = try Self.listen(info.pointee, address: address, reusePort: false)
-        close(probe)
-        var fds: [Int32] = []
-        do throws(Failure) {
-            for _ in 0..<count {
-                fds.append(try Self.listen(info.pointee, address: address, reusePort: true))
-            }
-        } catch {
-            for fd in fds { close(fd) }
-            throw error
-        }
-        return ListenerSet(fds: fds, shared: false, address: address)
+        return try body(info.pointee, address)
     }
 
     /// Adopts sockets passed by systemd (`LISTEN_PID`, `LISTEN_FDS`), or returns `nil` when
