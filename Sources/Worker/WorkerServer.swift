@@ -56,11 +56,18 @@ final class WorkerServer: Sendable {
         let logger = Logger(label: "saas-api.http")
         let requestIDs = RequestIDSource()
         let quiescing = self.quiescing
+        let limits = HTTPLimits(config: self.config)
+        let limiter = ConnectionLimiter(
+            maxConnections: self.config.maxConnections,
+            eventLoop: self.group.next(),
+            logger: self.logger
+        )
 
         let bootstrap = ServerBootstrap(group: self.group)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
+                    try channel.pipeline.syncOperations.addHandler(limiter.makeServerChannelHandler())
                 }
             }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -68,7 +75,12 @@ final class WorkerServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+                    try sync.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true,
+                        withErrorHandling: false,
+                        withEncoderConfiguration: .init(),
+                        withDecoderLimitConfiguration: limits.decoderLimits
+                    )
                     let pipelining = try sync.handler(type: HTTPServerPipelineHandler.self)
                     try sync.addHandler(QuiesceLingerHandler(linger: Self.drainLinger), position: .before(pipelining))
                     try sync.addHandler(
@@ -76,7 +88,8 @@ final class WorkerServer: Sendable {
                             router: handlerRouter,
                             services: services,
                             logger: logger,
-                            requestIDs: requestIDs
+                            requestIDs: requestIDs,
+                            limits: limits
                         )
                     )
                 }

@@ -46,6 +46,9 @@ final class RequestCounters: Sendable {
         self.served.wrappingAdd(1, ordering: .relaxed)
     }
 
+    /// A request ended without a response (the client went away).
+    func abandon() { self.active.wrappingSubtract(1, ordering: .relaxed) }
+
     /// Requests answered so far.
     var requests: UInt64 { self.served.load(ordering: .relaxed) }
     /// Requests being handled now.

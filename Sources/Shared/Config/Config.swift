@@ -65,6 +65,22 @@ public struct Config: Sendable, Equatable {
     public var queryTimeoutMilliseconds = 5000
     /// Largest accepted request body in bytes (`MAX_BODY_SIZE`).
     public var maxBodySize = 1_048_576
+    /// Largest request target (path + query) in bytes (`MAX_URL_LENGTH`); beyond it 414.
+    public var maxURLLength = 8192
+    /// Largest total of header names and values in bytes (`MAX_HEADER_BYTES`); beyond it 431.
+    public var maxHeaderBytes = 16384
+    /// Most header fields in one request (`MAX_HEADER_COUNT`); beyond it 431.
+    public var maxHeaderCount = 100
+    /// Milliseconds for a request head to arrive once it started (`HEADER_TIMEOUT_MS`); then 408.
+    public var headerTimeoutMilliseconds = 10000
+    /// Milliseconds for a request body to arrive after its head (`BODY_TIMEOUT_MS`); then 408.
+    public var bodyTimeoutMilliseconds = 30000
+    /// Milliseconds an idle keep-alive connection stays open (`KEEPALIVE_TIMEOUT_MS`).
+    public var keepAliveTimeoutMilliseconds = 5000
+    /// Milliseconds a handler may take before the client gets 504 (`HANDLER_TIMEOUT_MS`).
+    public var handlerTimeoutMilliseconds = 10000
+    /// Open connections per worker (`MAX_CONNECTIONS`); beyond it new ones wait in the backlog.
+    public var maxConnections = 4096
 
     /// A configuration with every default; `workers` is the CPU count.
     public init(cpuCount: Int) {
@@ -97,6 +113,14 @@ public struct Config: Sendable, Equatable {
             ("DB_CONNECT_TIMEOUT_MS", String(self.connectTimeoutMilliseconds)),
             ("DB_QUERY_TIMEOUT_MS", String(self.queryTimeoutMilliseconds)),
             ("MAX_BODY_SIZE", String(self.maxBodySize)),
+            ("MAX_URL_LENGTH", String(self.maxURLLength)),
+            ("MAX_HEADER_BYTES", String(self.maxHeaderBytes)),
+            ("MAX_HEADER_COUNT", String(self.maxHeaderCount)),
+            ("HEADER_TIMEOUT_MS", String(self.headerTimeoutMilliseconds)),
+            ("BODY_TIMEOUT_MS", String(self.bodyTimeoutMilliseconds)),
+            ("KEEPALIVE_TIMEOUT_MS", String(self.keepAliveTimeoutMilliseconds)),
+            ("HANDLER_TIMEOUT_MS", String(self.handlerTimeoutMilliseconds)),
+            ("MAX_CONNECTIONS", String(self.maxConnections)),
         ]
     }
 }

@@ -61,6 +61,22 @@ public enum ConfigLoader {
         )
         config.queryTimeoutMilliseconds = try reader.integer("DB_QUERY_TIMEOUT_MS", default: 5000, in: 10...600_000)
         config.maxBodySize = try reader.integer("MAX_BODY_SIZE", default: 1_048_576, in: 0...1_073_741_824)
+        config.maxURLLength = try reader.integer("MAX_URL_LENGTH", default: 8192, in: 64...1_048_576)
+        config.maxHeaderBytes = try reader.integer("MAX_HEADER_BYTES", default: 16384, in: 256...1_048_576)
+        config.maxHeaderCount = try reader.integer("MAX_HEADER_COUNT", default: 100, in: 4...10000)
+        config.headerTimeoutMilliseconds = try reader.integer("HEADER_TIMEOUT_MS", default: 10000, in: 100...600_000)
+        config.bodyTimeoutMilliseconds = try reader.integer("BODY_TIMEOUT_MS", default: 30000, in: 100...3_600_000)
+        config.keepAliveTimeoutMilliseconds = try reader.integer(
+            "KEEPALIVE_TIMEOUT_MS",
+            default: 5000,
+            in: 100...3_600_000
+        )
+        config.handlerTimeoutMilliseconds = try reader.integer(
+            "HANDLER_TIMEOUT_MS",
+            default: 10000,
+            in: 10...3_600_000
+        )
+        config.maxConnections = try reader.integer("MAX_CONNECTIONS", default: 4096, in: 1...1_000_000)
         return config
     }
 }

@@ -13,12 +13,14 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
     case uriTooLong = "URI_TOO_LONG"
     case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
+    case expectationFailed = "EXPECTATION_FAILED"
     case tooManyRequests = "TOO_MANY_REQUESTS"
     case headersTooLarge = "HEADERS_TOO_LARGE"
     case internalError = "INTERNAL_ERROR"
     case notImplemented = "NOT_IMPLEMENTED"
     case serviceUnavailable = "SERVICE_UNAVAILABLE"
     case gatewayTimeout = "GATEWAY_TIMEOUT"
+    case httpVersionNotSupported = "HTTP_VERSION_NOT_SUPPORTED"
 
     /// The HTTP status code this error is answered with.
     public var status: Int {
@@ -34,12 +36,14 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .payloadTooLarge: 413
         case .uriTooLong: 414
         case .unsupportedMediaType: 415
+        case .expectationFailed: 417
         case .tooManyRequests: 429
         case .headersTooLarge: 431
         case .internalError: 500
         case .notImplemented: 501
         case .serviceUnavailable: 503
         case .gatewayTimeout: 504
+        case .httpVersionNotSupported: 505
         }
     }
 
@@ -57,12 +61,14 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .payloadTooLarge: "The request body is too large"
         case .uriTooLong: "The request URL is too long"
         case .unsupportedMediaType: "Unsupported media type"
+        case .expectationFailed: "Only the expectation 100-continue is supported"
         case .tooManyRequests: "Too many requests"
         case .headersTooLarge: "The request headers are too large"
         case .internalError: "An internal error occurred"
         case .notImplemented: "Not implemented"
         case .serviceUnavailable: "The service is temporarily unavailable"
         case .gatewayTimeout: "The request did not complete in time"
+        case .httpVersionNotSupported: "Only HTTP/1.0 and HTTP/1.1 are supported"
         }
     }
 }

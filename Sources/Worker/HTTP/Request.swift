@@ -6,8 +6,8 @@ import NIOHTTP1
 public struct Request: Sendable {
     /// The request head.
     public let head: HTTPRequestHead
-    /// The path without the query string, e.g. `/health`.
-    public let path: Substring
+    /// The path without the query string, e.g. `/health` (also for an absolute-form target).
+    public private(set) var path: Substring
     /// The query string without `?`, if any.
     public let query: Substring?
     /// The body, if one was sent.
@@ -23,6 +23,10 @@ public struct Request: Sendable {
         } else {
             self.path = uri
             self.query = nil
+        }
+        if self.path.utf8.first != UInt8(ascii: "/") {
+            // absolute-form (`http://host/path`): route on its path.
+            self.path = RequestTarget.path(of: head.uri) ?? self.path
         }
         self.body = body
     }

@@ -1,0 +1,91 @@
+import NIOCore
+import NIOHTTP1
+import Shared
+
+extension HTTPServerHandler {
+    /// Routes a complete request and runs its handler; every outcome ends in `finish`.
+    func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
+        let request = Request(head: exchange.head, body: body)
+        switch self.router.resolve(exchange.head.method, request.path) {
+        case .notFound:
+            let error = APIError.routeNotFound(method: exchange.head.method.rawValue, path: String(request.path))
+            self.finish(context: context, exchange, .error(error))
+        case .methodNotAllowed(let allowed):
+            let error = APIError.methodNotAllowed(
+                method: exchange.head.method.rawValue,
+                path: String(request.path),
+                allowed: allowed
+            )
+            self.finish(context: context, exchange, .error(error))
+        case .found(let handler):
+            let requestContext = RequestContext(
+                requestID: exchange.requestID,
+                baseLogger: self.logger,
+                eventLoop: context.eventLoop,
+                services: self.services
+            )
+            switch handler {
+            case .sync(let body):
+                let response: Response
+                do {
+                    response = try body(request, requestContext)
+                } catch {
+                    response = self.map(error, exchange)
+                }
+                self.finish(context: context, exchange, response)
+            case .future(let body):
+                self.armHandlerDeadline(context: context)
+                self.complete(context: context, exchange, body(request, requestContext))
+            case .async(let body):
+                self.armHandlerDeadline(context: context)
+                let promise = context.eventLoop.makePromise(of: Response.self)
+                promise.completeWithTask { try await body(request, requestContext) }
+                self.complete(context: context, exchange, promise.futureResult)
+            }
+        }
+    }
+
+    /// The handler's deadline passed: 504 now; its late result is dropped by `complete`.
+    func handlerTimedOut(context: ChannelHandlerContext) {
+        guard case .responding(let exchange) = self.state else { return }
+        self.logger.warning(
+            "handler timed out",
+            metadata: [
+                LogKey.requestID: .string(exchange.requestID),
+                "timeout_ms": .stringConvertible(self.limits.handlerTimeout.nanoseconds / 1_000_000),
+            ]
+        )
+        self.finish(context: context, exchange, .error(APIError(.gatewayTimeout)))
+    }
+
+    private func armHandlerDeadline(context: ChannelHandlerContext) {
+        self.enter(.handler, after: self.limits.handlerTimeout, from: MonotonicClock.nanoseconds(), context: context)
+    }
+
+    private func complete(context: ChannelHandlerContext, _ exchange: Exchange, _ future: EventLoopFuture<Response>) {
+        future.assumeIsolated().whenComplete { result in
+            // Answered already (timeout) or the connection is gone: drop the late result.
+            guard case .responding(let current) = self.state, current.serial == exchange.serial else { return }
+            switch result {
+            case .success(let response): self.finish(context: context, exchange, response)
+            case .failure(let error): self.finish(context: context, exchange, self.map(error, exchange))
+            }
+        }
+    }
+
+    /// Error mapping: the client gets a safe answer; an unexpected error's detail goes only to
+    /// the log, with the request id.
+    private func map(_ error: any Error, _ exchange: Exchange) -> Response {
+        let (answer, unexpected) = HTTPErrorMapping.response(toHandlerError: error)
+        if unexpected {
+            self.logger.error(
+                "request failed: \(String(reflecting: error))",
+                metadata: [
+                    LogKey.requestID: .string(exchange.requestID),
+                    "error_code": .string(answer.code.rawValue),
+                ]
+            )
+        }
+        return .error(answer)
+    }
+}
