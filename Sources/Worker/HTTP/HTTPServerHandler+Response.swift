@@ -72,7 +72,7 @@ extension HTTPServerHandler {
         let elapsed = now &- exchange.started
         let milliseconds = Double(elapsed / 1000) / 1000
         let uri = exchange.head.uri
-        let path = APIError.printable(uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri)
+        let path = APIError.printable(uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri)
         let method = APIError.printable(exchange.head.method.rawValue)
         self.logger.info(
             "\(method) \(path) \(status)",

@@ -17,7 +17,7 @@ public struct Request: Sendable {
     public init(head: HTTPRequestHead, body: ByteBuffer?) {
         self.head = head
         let uri = Substring(head.uri)
-        if let mark = uri.firstIndex(of: "?") {
+        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
             self.path = uri[..<mark]
             self.query = uri[uri.index(after: mark)...]
         } else {

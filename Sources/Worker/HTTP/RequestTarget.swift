@@ -17,7 +17,7 @@ enum RequestTarget {
     /// The path of `uri` (without the query), or `nil` for a form the server does not accept.
     static func path(of uri: String) -> Substring? {
         let target = Substring(uri)
-        let withoutQuery = target.firstIndex(of: "?").map { target[..<$0] } ?? target
+        let withoutQuery = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target
         if withoutQuery.utf8.first == UInt8(ascii: "/") { return withoutQuery }
         // absolute-form: http[s]://authority[/path]
         let utf8 = withoutQuery.utf8
