@@ -16,12 +16,15 @@ public final class WorkerServices: Sendable {
     /// Requests answered and in flight, read by the heartbeat.
     let counters = RequestCounters()
     let healthChecker: HealthChecker
+    /// The `Date` header value, refreshed every second on the event loop.
+    let httpDate: HTTPDate
 
     init(config: Config, eventLoop: any EventLoop, serviceStartMilliseconds: Int64, logger: Logger) {
         self.config = config
         self.postgres = PostgresPool(config: config)
         self.redis = RedisPool(config: config)
         self.serviceStartMilliseconds = serviceStartMilliseconds
+        self.httpDate = HTTPDate(eventLoop: eventLoop)
         self.healthChecker = HealthChecker(
             eventLoop: eventLoop,
             postgres: self.postgres,

@@ -21,6 +21,7 @@ extension HTTPServerHandler {
         headers.add(name: "Content-Length", value: String(response.body.readableBytes))
         headers.add(name: "X-Request-Id", value: exchange.requestID)
         headers.add(name: "X-Content-Type-Options", value: "nosniff")
+        headers.add(name: "Date", value: self.services.httpDate.value)
         if !keepAlive {
             headers.add(name: "Connection", value: "close")
         } else if exchange.head.version.minor == 0 {

@@ -16,6 +16,12 @@ struct HTTPServerHandlerTests {
         #expect(response.header("X-Request-Id")?.isEmpty == false)
         #expect(response.header("Server") == nil)
         #expect(response.header("Connection") == nil)
+        #expect(response.header("Date")?.hasSuffix(" GMT") == true)
+    }
+
+    @Test func dateIsIMFFixdate() {
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
     }
 
     @Test func unknownPathIsA404Envelope() throws {

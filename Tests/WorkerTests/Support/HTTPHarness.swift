@@ -29,6 +29,8 @@ final class HTTPHarness {
         adjust(&limits)
         self.limits = limits
         self.loop = EmbeddedEventLoop()
+        // The loop's clock starts at zero; the server's deadlines are on the real monotonic clock.
+        self.loop.advanceTime(to: .now())
         self.channel = EmbeddedChannel(loop: self.loop)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         self.services = WorkerServices(
