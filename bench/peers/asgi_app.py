@@ -41,10 +41,13 @@ async def _startup():
         kwargs={"autocommit": True},
     )
     await _pg.open(wait=False)
-    _redis = aioredis.from_url(
+    # Same pool sizes as saas-api (PG_POOL_SIZE, REDIS_POOL_SIZE per worker); a request waits for
+    # a free connection (bounded by the health timeout) instead of failing.
+    _redis = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool.from_url(
         os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        max_connections=int(os.environ.get("REDIS_POOL_SIZE", "2")) * 16,
-    )
+        max_connections=int(os.environ.get("REDIS_POOL_SIZE", "2")),
+        timeout=TIMEOUT,
+    ))
 
 
 async def _check_pg():
