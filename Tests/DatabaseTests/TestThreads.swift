@@ -1,0 +1,45 @@
+import Foundation
+
+/// Runs a blocking closure on its own thread (not the Swift concurrency pool, which has as
+/// few threads as cores) and hands back its result.
+final class ResultThread<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<T, any Error>?
+
+    init(_ body: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            let outcome = Result { try body() }
+            self.condition.lock()
+            self.result = outcome
+            self.condition.broadcast()
+            self.condition.unlock()
+        }
+        thread.start()
+    }
+
+    /// Waits for the closure and returns its value or rethrows its error.
+    func join() throws -> T {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        while self.result == nil { self.condition.wait() }
+        return try self.result!.get()
+    }
+}
+
+/// A counter shared between threads.
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() {
+        self.lock.lock()
+        self.count += 1
+        self.lock.unlock()
+    }
+
+    var value: Int {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        return self.count
+    }
+}
