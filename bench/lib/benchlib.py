@@ -43,6 +43,22 @@ def _rss_kb(pid):
     return 0
 
 
+def _smaps_rollup(pid):
+    """(Pss kB, USS kB = private clean + private dirty) or (None, None) when unavailable."""
+    pss = uss = None
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                k, _, v = line.partition(":")
+                if k == "Pss":
+                    pss = int(v.split()[0])
+                elif k in ("Private_Clean", "Private_Dirty"):
+                    uss = (uss or 0) + int(v.split()[0])
+    except OSError:
+        pass
+    return pss, uss
+
+
 def _cmdline(pid):
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -79,7 +95,9 @@ def snap(root):
         except (OSError, ValueError, IndexError):
             continue
         ticks += st["utime"] + st["stime"]
-        procs.append({"pid": pid, "ppid": st["ppid"], "rss_kb": rss, "cmd": _cmdline(pid)[:80]})
+        pss, uss = _smaps_rollup(pid)
+        procs.append({"pid": pid, "ppid": st["ppid"], "rss_kb": rss, "pss_kb": pss, "uss_kb": uss,
+                      "cmd": _cmdline(pid)[:80]})
     return {"root": root, "cpu_ticks": ticks, "clk_tck": CLK_TCK, "procs": procs}
 
 
@@ -447,7 +465,12 @@ def cmd_report(results_dir, out_md):
               f"the run saw {rl['errors']} failed requests of {rl['requests']:,} while the signal was ignored.")
     if idle:
         w(f"- **Idle RSS** (after startup and a few requests, before load): supervisor {idle['supervisor_mib']:.1f} MiB, "
-          f"workers {', '.join(f'{x:.1f}' for x in idle['workers_mib'])} MiB. Peers idle: "
+          f"workers {', '.join(f'{x:.1f}' for x in idle['workers_mib'])} MiB"
+          + (f" (PSS — shared library pages divided among the processes that map them — supervisor "
+             f"{idle['supervisor_pss_mib']:.1f}, workers {', '.join(f'{x:.1f}' for x in idle['workers_pss_mib'])} MiB; "
+             f"private (USS): supervisor {idle['supervisor_uss_mib']:.1f}, workers "
+             f"{', '.join(f'{x:.1f}' for x in idle['workers_uss_mib'])} MiB)" if idle.get('workers_pss_mib') else "")
+          + ". Peers idle: "
           + ", ".join(f"{names[k]} {v['master_mib']:.1f} / {v['worker_max_mib']:.1f} MiB" for k, v in idle.get("peers", {}).items())
           + " (master / largest worker).")
     loaded = extra.get("loaded_rss")
