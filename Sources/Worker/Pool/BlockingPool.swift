@@ -42,10 +42,14 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     /// Runs `body` with a connection on a pool thread; the result arrives on `eventLoop`.
     ///
     /// `body` must bound its own blocking time (every client call takes a deadline). If it
-    /// throws an error for which `breaks` is true, the connection is discarded.
+    /// throws an error for which `breaks` is true, the connection is discarded. With
+    /// `retryOnStale`, an idempotent `body` that broke a connection taken from the idle list
+    /// runs once more on a fresh one: after the server restarted, every pooled connection is
+    /// dead, and the first use must not report an outage that is already over.
     func run<Result: Sendable>(
         on eventLoop: any EventLoop,
         breaks: @escaping @Sendable (any Error) -> Bool,
+        retryOnStale: Bool = false,
         _ body: @escaping @Sendable (Connection) throws -> Result
     ) -> EventLoopFuture<Result> {
         let admitted = self.state.withLockedValue { state -> PoolError? in
@@ -57,15 +61,22 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         if let admitted { return eventLoop.makeFailedFuture(admitted) }
         return self.threads.runIfActive(eventLoop: eventLoop) {
             self.state.withLockedValue { $0.queued -= 1 }
-            let connection = try self.checkout()
+            let (connection, reused) = try self.checkout()
             do {
                 let result = try body(connection)
                 self.checkin(connection)
                 return result
             } catch {
-                if !breaks(error) { self.checkin(connection) }
-                throw error
+                guard breaks(error) else {
+                    self.checkin(connection)
+                    throw error
+                }
+                guard retryOnStale && reused else { throw error }
             }
+            let fresh = try self.connect()
+            let result = try body(fresh)
+            self.checkin(fresh)
+            return result
         }
     }
 
@@ -87,11 +98,12 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         self.state.withLockedValue { $0.idle.removeAll() }
     }
 
-    private func checkout() throws -> Connection {
+    /// An idle usable connection (`reused`), else a new one.
+    private func checkout() throws -> (Connection, reused: Bool) {
         while let connection = self.state.withLockedValue({ $0.idle.popLast() }) {
-            if self.isUsable(connection) { return connection }
+            if self.isUsable(connection) { return (connection, true) }
         }
-        return try self.connect()
+        return (try self.connect(), false)
     }
 
     private func checkin(_ connection: Connection) {

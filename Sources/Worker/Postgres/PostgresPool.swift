@@ -40,7 +40,7 @@ public final class PostgresPool: Sendable {
 
     /// `SELECT 1` within `timeout` (connecting first if needed, within the same budget).
     func ping(on eventLoop: any EventLoop, timeout: Duration) -> EventLoopFuture<Void> {
-        self.withConnection(on: eventLoop) { connection in
+        self.pool.run(on: eventLoop, breaks: Self.breaks, retryOnStale: true) { connection in
             _ = try connection.query("SELECT 1", timeout: timeout)
         }
     }

@@ -35,11 +35,12 @@ public final class RedisPool: Sendable {
 
     /// `PING`, expecting `PONG`.
     func ping(on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
-        self.command(["PING"], on: eventLoop).flatMapThrowing { reply in
-            guard reply == .status("PONG") else {
-                throw RedisError(kind: .replyError, message: "unexpected PING reply")
+        self.pool.run(on: eventLoop, breaks: Self.breaks, retryOnStale: true) { try $0.command(["PING"]) }
+            .flatMapThrowing { reply in
+                guard reply == .status("PONG") else {
+                    throw RedisError(kind: .replyError, message: "unexpected PING reply")
+                }
             }
-        }
     }
 
     /// Opens a first connection in the background.
