@@ -18,7 +18,19 @@ enum Entry {
             }
             WorkerMain.run(launch)
         }
-        SupervisorCommand.main()
+        do {
+            var command = try SupervisorCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            // Usage errors exit 2, as every other configuration error does (ArgumentParser's
+            // own default would be 64).
+            let code = SupervisorCommand.exitCode(for: error)
+            if code == .validationFailure {
+                LogSink.standardError.write(Array((SupervisorCommand.fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            SupervisorCommand.exit(withError: error)
+        }
     }
 }
 
