@@ -83,6 +83,7 @@ struct HTTPSlowClientTests {
         #expect((try? waiting.receive()) == nil, "served beyond MAX_CONNECTIONS")
 
         open.removeFirst().close()
+        waiting.setTimeout(10)  // served once a slot frees; generous for a loaded CI machine
         let response = try waiting.readResponse()
         #expect(response.status == 200)
         #expect(server.log.contains("connection limit reached"))

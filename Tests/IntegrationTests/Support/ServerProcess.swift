@@ -5,27 +5,25 @@ import Testing
 /// `stop()` (or deinit) kills whatever is left, so no test leaves processes behind.
 final class ServerProcess {
     let port: Int
-    let process: Process
+    let process: ChildProcess
     let logURL: URL
-    private var reaped = false
 
     /// Starts `Supervisor serve --port <free> --workers N ARGS` with `.env` + `environment`.
     init(workers: Int, environment: [String: String] = [:], arguments: [String] = []) throws {
         try TestEnvironment.requireServices()
         self.port = TestEnvironment.freePort()
-        self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("saas-api-test-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
-        let log = try FileHandle(forWritingTo: self.logURL)
-        self.process = Process()
-        self.process.executableURL = URL(fileURLWithPath: TestEnvironment.binary)
-        self.process.arguments = ["--port", String(self.port), "--workers", String(workers)] + arguments
-        self.process.environment = TestEnvironment.serverEnvironment(environment)
+        self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "saas-api-test-\(UUID().uuidString).log"
+        )
+        _ = FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
         // Run from an empty folder so the developer's .env is read only through `environment`.
-        self.process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        self.process.standardOutput = log
-        self.process.standardError = log
-        self.process.standardInput = FileHandle.nullDevice
-        try self.process.run()
+        self.process = try ChildProcess(
+            executable: TestEnvironment.binary,
+            arguments: ["--port", String(self.port), "--workers", String(workers)] + arguments,
+            environment: TestEnvironment.serverEnvironment(environment),
+            directory: FileManager.default.temporaryDirectory.path,
+            outputPath: self.logURL.path
+        )
     }
 
     deinit { self.stop() }
@@ -92,7 +90,6 @@ final class ServerProcess {
         let deadline = Date().addingTimeInterval(timeout)
         while self.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         guard !self.process.isRunning else { return nil }
-        self.reaped = true
         return self.process.terminationStatus
     }
 
@@ -101,8 +98,8 @@ final class ServerProcess {
         let children = self.workerPIDs()
         if self.process.isRunning {
             kill(self.pid, SIGKILL)
-            self.process.waitUntilExit()
         }
+        self.process.waitUntilExit()
         for child in children { kill(child, SIGKILL) }
         try? FileManager.default.removeItem(at: self.logURL)
     }

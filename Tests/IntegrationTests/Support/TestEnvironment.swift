@@ -93,11 +93,8 @@ enum TestEnvironment {
 
     /// Runs `scripts/services ARGS…` and fails the test if it fails.
     static func services(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = self.packageRoot.appendingPathComponent("scripts/services")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/services \(arguments.joined(separator: " ")) failed")
+        let script = self.packageRoot.appendingPathComponent("scripts/services").path
+        let (status, output) = try ChildProcess.run(script, arguments)
+        try #require(status == 0, "scripts/services \(arguments.joined(separator: " ")) failed:\n\(output)")
     }
 }
