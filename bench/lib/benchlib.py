@@ -331,9 +331,12 @@ def cmd_report(results_dir, out_md):
     with open(os.path.join(results_dir, "machine.json")) as f:
         machine = json.load(f)
 
+    excluded = [r for r in runs if r.get("dependency_outage")]
     groups = {}
     for r in runs:
-        groups.setdefault((r["server"], r["path"], r["conns"]), []).append(r)
+        if not r.get("dependency_outage"):
+            groups.setdefault((r["server"], r["path"], r["conns"]), []).append(r)
+    loads = [r["loadavg_before"] for r in runs if "loadavg_before" in r]
 
     def agg(key):
         rs = groups.get(key)
@@ -387,6 +390,16 @@ def cmd_report(results_dir, out_md):
                 w(f"| `{path}` | {conns} | {names[s]} | {_fmt(a['rps'])} | {_fmt(a['p50'], 2)} | {_fmt(a['p99'], 2)} | "
                   f"{a['errors']} | {_fmt(a['cpu_us'], 1)} | {_fmt(a['rss_master'], 1)} | {_fmt(a['rss_worker'], 1)} | "
                   f"{', '.join(f'{x:,}' for x in a['rps_all'])} |")
+    if excluded:
+        w("")
+        w("Left out of the medians (PostgreSQL or Redis went down during the run, e.g. restarted by")
+        w("another process; saas-api's log says `dependencies degraded`): "
+          + ", ".join(f"{names[r['server']]} `{r['path']}` c{r['conns']} round {r['round']} ({r['errors']:,} errors)" for r in excluded)
+          + ".")
+    if loads:
+        w("")
+        w(f"1-minute load average before each run: median {statistics.median(loads):.1f}, max {max(loads):.1f} "
+          f"(on {machine.get('nproc')} CPUs; above ~2 means other work shared the machine and absolute numbers are noisy).")
     w("")
 
     # ratios and targets
@@ -401,6 +414,9 @@ def cmd_report(results_dir, out_md):
 
     w("## Ratios vs the targets of issue 7")
     w("")
+    w("req/s ratios compare medians; the CPU-efficiency rows (peer's CPU µs per request ÷ ours, so")
+    w("above 1 means saas-api needs less CPU) hold up better when other work shares the machine.")
+    w("")
     w("| metric | conns | value | target | |")
     w("| --- | ---: | ---: | ---: | --- |")
     target_rows = []
@@ -413,6 +429,18 @@ def cmd_report(results_dir, out_md):
         target_rows.append(("`/health/live` ours / gunicorn+uvicorn req/s", conns, r, "(no target)", None, "x"))
         r = ratio("ours", "python", "/health", conns)
         target_rows.append(("`/health` ours / gunicorn+uvicorn req/s", conns, r, "≥ 5×", None if r is None else r >= 5, "x"))
+    def cpu_ratio(a, b, path, conns):
+        x, y = agg((a, path, conns)), agg((b, path, conns))
+        if not x or not y or not x["cpu_us"]:
+            return None
+        return y["cpu_us"] / x["cpu_us"]
+
+    for peer, label in [("nginx", "nginx"), ("node", "Node cluster"), ("python", "gunicorn+uvicorn")]:
+        r = cpu_ratio("ours", peer, "/health/live", 64)
+        target_rows.append((f"`/health/live` CPU efficiency: {label} CPU/req ÷ ours (contention-robust)", 64, r,
+                            "(info)", None, "x"))
+    r = cpu_ratio("ours", "python", "/health", 64)
+    target_rows.append(("`/health` CPU efficiency: gunicorn+uvicorn CPU/req ÷ ours", 64, r, "(info)", None, "x"))
     a = agg(("ours", "/health/live", 64))
     p99 = a["p99"] if a else None
     target_rows.append(("`/health/live` ours p99", 64, p99, "≤ 5 ms", None if p99 is None else p99 <= 5, "ms"))
