@@ -49,12 +49,9 @@ struct ServeCommand: ParsableCommand {
         // Signals are blocked before any child exists; the loop reads them from a signalfd.
         let signals = SignalChannel()
         let listeners: ListenerSet
+        var store: SocketStore
         do throws(ListenerSet.Failure) {
-            if let activated = try ListenerSet.adoptFromSystemd() {
-                listeners = activated
-            } else {
-                listeners = try ListenerSet.bind(host: config.host, port: config.port, count: config.workers)
-            }
+            (listeners, store) = try Self.openListeners(config: config, logger: logger)
         } catch {
             logger.critical("\(error.description)")
             throw ExitCode(1)
@@ -75,10 +72,43 @@ struct ServeCommand: ParsableCommand {
             listeners: listeners,
             signals: signals,
             statusServer: statusServer,
+            store: store,
             logger: logger
         )
         let code = runtime.run()
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Adopts what systemd passed (a `.socket` unit's sockets, else slot sockets from the fd
+    /// store) or binds; under systemd, bound sockets go into the fd store.
+    private static func openListeners(
+        config: Config,
+        logger: Logger
+    ) throws(ListenerSet.Failure) -> (
+        ListenerSet, SocketStore
+    ) {
+        let passed = try PassedSockets.take()
+        var store = SocketStore(notifier: SystemdNotifier(), alreadyStored: passed.stored)
+        if !passed.activated.isEmpty {
+            // Socket activation wins; slot sockets stored by an earlier, unactivated run go.
+            for (slot, fd) in passed.stored {
+                close(fd)
+                store.remove(slot: slot)
+            }
+            return (ListenerSet.activated(passed.activated), store)
+        }
+        let listeners = try ListenerSet.bind(
+            host: config.host,
+            port: config.port,
+            count: config.workers,
+            reusing: passed.stored
+        )
+        let reused = passed.stored.count { listeners.fds.contains($0.value) }
+        if reused > 0 {
+            logger.info("took \(reused) listening sockets back from systemd's file-descriptor store")
+        }
+        store.sync(listeners)
+        return (listeners, store)
     }
 
     /// Flags > environment > `.env` > defaults. A bad value: one line, exit 2, nothing bound.

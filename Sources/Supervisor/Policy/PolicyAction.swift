@@ -19,6 +19,8 @@ enum PolicyAction: Equatable {
     case reloading
     /// A reload ended, replaced or not (systemd `READY=1`).
     case reloaded
+    /// The supervisor is healthy: ping systemd's watchdog (`WATCHDOG=1`).
+    case watchdog
     /// A slot was scaled away: close the supervisor's copy of its socket (bound mode only).
     case closeListener(slot: Int)
     /// Exit the supervisor with this status.

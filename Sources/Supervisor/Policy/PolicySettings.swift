@@ -21,6 +21,8 @@ struct PolicySettings: Equatable {
     var maxRequests: UInt64 = 0
     /// Up to this many requests added at random per worker, so workers do not recycle together.
     var maxRequestsJitter: UInt64 = 0
+    /// How often to ping systemd's watchdog (`WatchdogSec/2`); 0 = the watchdog is off.
+    var watchdogInterval: UInt64 = 0
 
     static let millisecond: UInt64 = 1_000_000
     static let second: UInt64 = 1_000_000_000

@@ -7,6 +7,7 @@ extension SupervisorPolicy {
         case .booting(let deadline), .stopping(let deadline): deadlines.append(deadline)
         case .running, .halting, .exited: break
         }
+        if let ping = self.nextWatchdogPing { deadlines.append(ping) }
         for worker in self.workers.values {
             switch worker.state {
             case .starting: deadlines.append(worker.spawnedAt &+ self.settings.startupTimeout)
@@ -22,9 +23,9 @@ extension SupervisorPolicy {
         self.workers.values.count { $0.state == .ready && !$0.retiring }
     }
 
-    /// Requests served by the workers alive now.
+    /// Requests served since the supervisor started, by live and exited workers.
     var requestsServed: UInt64 {
-        self.workers.values.reduce(0) { $0 &+ $1.requests }
+        self.workers.values.reduce(self.requestsOfExitedWorkers) { $0 &+ $1.requests }
     }
 
     /// Still waiting for the first generation.

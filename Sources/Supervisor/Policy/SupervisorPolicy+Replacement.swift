@@ -15,6 +15,7 @@ extension SupervisorPolicy {
         }
         self.generation += 1
         self.reloading = true
+        self.reloadFailure = nil
         // A reload replaces every slot anyway: queued recycles are dropped.
         self.replacementQueue = self.slots.indices.map { Replacement(slot: $0, reason: .reload) }
         for pid in self.workers.keys { self.workers[pid]?.recycleQueued = false }
@@ -22,7 +23,7 @@ extension SupervisorPolicy {
         return [
             .reloading,
             .log(.info, "reloading: replacing \(count) workers with generation \(self.generation), one slot at a time"),
-        ] + self.startNextReplacement(now: now)
+        ] + self.startNextReplacement(now: now) + self.statusAction()
     }
 
     /// Queues a recycle when `pid` reached its request limit.
@@ -55,6 +56,7 @@ extension SupervisorPolicy {
             self.reloading = false
             actions.append(.log(.info, "reload complete: \(self.readyCount) workers of generation \(self.generation)"))
             actions.append(.reloaded)
+            actions += self.statusAction()
         }
         return actions
     }
@@ -83,6 +85,7 @@ extension SupervisorPolicy {
             let left = self.replacementQueue.count { $0.reason == .reload }
             self.replacementQueue.removeAll { $0.reason == .reload }
             self.reloading = false
+            self.reloadFailure = "worker \(replacement.slot): \(why)"
             actions.append(
                 .log(
                     .error,
@@ -90,6 +93,7 @@ extension SupervisorPolicy {
                 )
             )
             actions.append(.reloaded)
+            actions += self.statusAction()
         case .recycle:
             actions.append(.log(.error, "recycling worker \(replacement.slot) failed: \(why); \(keeps)"))
         }

@@ -44,6 +44,14 @@ struct SupervisorPolicy {
     /// The most recent boot error any worker reported, for the startup-timeout message.
     private var lastWorkerError: String?
     private var lastStatus = ""
+    /// Requests served by workers that have exited, so `STATUS` counts every request.
+    var requestsOfExitedWorkers: UInt64 = 0
+    /// Why the last reload failed; shown in `STATUS` until the next reload starts.
+    var reloadFailure: String?
+    /// When the next systemd watchdog ping is due (`nil`: the watchdog is off).
+    var nextWatchdogPing: UInt64?
+    /// Pings are being withheld because no worker heartbeat is fresh (logged once).
+    var watchdogWithheld = false
     /// SplitMix64 state for the max-requests jitter.
     private var randomState: UInt64
 
@@ -52,6 +60,7 @@ struct SupervisorPolicy {
         self.phase = .booting(deadline: now &+ settings.startupTimeout)
         self.slots = (0..<settings.workers).map { SlotRecord(index: $0, spawnAt: now) }
         self.randomState = seed
+        self.nextWatchdogPing = settings.watchdogInterval > 0 ? now : nil
     }
 
     // MARK: - Events
@@ -68,6 +77,7 @@ struct SupervisorPolicy {
                     .log(.warning, "only \(self.readyCount)/\(self.slots.count) workers ready after \(seconds) s")
                 )
                 actions.append(.allReady(workers: self.readyCount))
+                actions += self.watchdogPingNow(now: now)
                 return actions + self.tick(now: now)
             }
             let reason = self.lastWorkerError.map { "last worker error: \($0)" } ?? "no worker error was reported"
@@ -94,7 +104,7 @@ struct SupervisorPolicy {
         case .halting, .exited:
             break
         }
-        return actions
+        return actions + self.watchdogTick(now: now)
     }
 
     /// The edge started a worker.
@@ -134,6 +144,7 @@ struct SupervisorPolicy {
         if case .booting = self.phase, self.readyCount == self.slots.count {
             self.phase = .running
             actions.append(.allReady(workers: self.readyCount))
+            actions += self.watchdogPingNow(now: now)
         }
         if let replacement = self.activeReplacement, replacement.newPID == pid {
             actions += self.completeReplacement(now: now)
@@ -175,6 +186,7 @@ struct SupervisorPolicy {
     /// `waitpid` reaped a worker.
     mutating func exited(pid: Int32, how: WorkerExit, now: UInt64) -> [PolicyAction] {
         guard let worker = self.workers.removeValue(forKey: pid) else { return [] }
+        self.requestsOfExitedWorkers &+= worker.requests
         var actions: [PolicyAction] = []
         switch self.phase {
         case .stopping, .halting:
@@ -257,8 +269,15 @@ struct SupervisorPolicy {
         return [.signal(pid: pid, signal: SIGTERM)]
     }
 
+    /// `STATUS=` when the line changed: `4/4 workers ready, 12345 requests served`, plus a
+    /// reload in progress or the reason the last one failed.
     mutating func statusAction() -> [PolicyAction] {
-        let status = "\(self.readyCount)/\(self.slots.count) workers ready, \(self.requestsServed) requests served"
+        var status = "\(self.readyCount)/\(self.slots.count) workers ready, \(self.requestsServed) requests served"
+        if self.reloading {
+            status += "; reloading to generation \(self.generation)"
+        } else if let failure = self.reloadFailure {
+            status += "; reload failed: \(failure)"
+        }
         guard status != self.lastStatus else { return [] }
         self.lastStatus = status
         return [.status(status)]

@@ -15,6 +15,8 @@ final class SupervisorRuntime {
     private let signals: SignalChannel
     private let statusServer: StatusServer?
     private let notifier = SystemdNotifier()
+    /// systemd's copy of the slot sockets (bound mode under systemd).
+    private var store: SocketStore
     private let logger: Logger
     private let serviceStartMilliseconds: Int64
     /// pid → the supervisor's end of that worker's control channel (removed at EOF).
@@ -22,9 +24,16 @@ final class SupervisorRuntime {
     private var interruptCount = 0
     private var exitCode: Int32?
 
-    init(config: Config, listeners: ListenerSet, signals: SignalChannel, statusServer: StatusServer?, logger: Logger) {
+    init(
+        config: Config,
+        listeners: ListenerSet,
+        signals: SignalChannel,
+        statusServer: StatusServer?,
+        store: SocketStore,
+        logger: Logger
+    ) {
         let second = PolicySettings.second
-        let settings = PolicySettings(
+        var settings = PolicySettings(
             workers: config.workers,
             startupTimeout: UInt64(config.startupTimeoutSeconds) * second,
             heartbeatTimeout: UInt64(config.workerTimeoutSeconds) * second,
@@ -32,6 +41,9 @@ final class SupervisorRuntime {
             maxRequests: UInt64(config.maxRequests),
             maxRequestsJitter: UInt64(config.maxRequestsJitter)
         )
+        // Ping at half of WatchdogSec, as sd_watchdog_enabled(3) advises.
+        settings.watchdogInterval = (SystemdNotifier().watchdogIntervalMicroseconds() ?? 0) * 1000 / 2
+        self.store = store
         let now = MonotonicClock.nanoseconds()
         self.policy = SupervisorPolicy(settings: settings, now: now, seed: now ^ UInt64(getpid()))
         self.listeners = listeners
@@ -178,8 +190,11 @@ final class SupervisorRuntime {
                 self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(microseconds)")
             case .reloaded:
                 self.notifier.notify("READY=1")
+            case .watchdog:
+                self.notifier.notify("WATCHDOG=1")
             case .closeListener(let slot):
                 self.listeners.release(slot: slot)
+                self.store.remove(slot: slot)
             case .exit(let code):
                 self.exitCode = code
             }
@@ -190,6 +205,7 @@ final class SupervisorRuntime {
         let now = MonotonicClock.nanoseconds()
         do {
             let fds = try self.listeners.fds(forSlot: slot)
+            if !self.listeners.shared { self.store.update(slot: slot, fd: fds[0]) }
             let launch = WorkerLaunch(
                 slot: slot,
                 generation: generation,

@@ -44,17 +44,34 @@ struct ListenerSet {
         self.fds[slot] = -1
     }
 
-    /// Binds one `SO_REUSEPORT` socket per slot on `host:port`.
-    static func bind(host: String, port: Int, count: Int) throws(Failure) -> ListenerSet {
+    /// Binds one `SO_REUSEPORT` socket per slot on `host:port`, reusing a slot's socket from
+    /// systemd's fd store (`stored`, by slot) when it is bound to that same address. Stored
+    /// sockets not reused (another address, a slot beyond `count`) are closed.
+    static func bind(
+        host: String,
+        port: Int,
+        count: Int,
+        reusing stored: [Int: Int32] = [:]
+    ) throws(Failure)
+        -> ListenerSet
+    {
         let (fds, address) = try Self.withAddress(host: host, port: port) { info, address throws(Failure) in
-            // A probe without SO_REUSEPORT fails if anyone already listens here, even another
-            // SO_REUSEPORT group, which our own sockets would otherwise silently join.
-            let probe = try Self.listen(info, address: address, reusePort: false)
-            close(probe)
+            let reusable = stored.filter { $0.key < count && Self.isBound($0.value, to: info) }
+            for (slot, fd) in stored where reusable[slot] == nil { close(fd) }
+            if reusable.isEmpty {
+                // A probe without SO_REUSEPORT fails if anyone already listens here, even another
+                // SO_REUSEPORT group, which our own sockets would otherwise silently join.
+                let probe = try Self.listen(info, address: address, reusePort: false)
+                close(probe)
+            }
             var fds: [Int32] = []
             do throws(Failure) {
-                for _ in 0..<count {
-                    fds.append(try Self.listen(info, address: address, reusePort: true))
+                for slot in 0..<count {
+                    if let stored = reusable[slot] {
+                        fds.append(stored)
+                    } else {
+                        fds.append(try Self.listen(info, address: address, reusePort: true))
+                    }
                 }
             } catch {
                 for fd in fds { close(fd) }
@@ -65,6 +82,16 @@ struct ListenerSet {
         var set = ListenerSet(fds: fds, shared: false, address: address)
         set.endpoint = (host, port)
         return set
+    }
+
+    /// The sockets of a `.socket` unit, shared by every worker.
+    static func activated(_ sockets: [PassedSockets.Socket]) -> ListenerSet {
+        let count = sockets.count
+        return ListenerSet(
+            fds: sockets.map { $0.fd },
+            shared: true,
+            address: "systemd socket activation (\(count) socket\(count == 1 ? "" : "s"))"
+        )
     }
 
     /// One more `SO_REUSEPORT` socket on `host:port`, joining the group of the others.
@@ -93,38 +120,15 @@ struct ListenerSet {
         return try body(info.pointee, address)
     }
 
-    /// Adopts sockets passed by systemd (`LISTEN_PID`, `LISTEN_FDS`), or returns `nil` when
-    /// none were passed to this process. Clears the variables so workers never see them.
-    static func adoptFromSystemd() throws(Failure) -> ListenerSet? {
-        defer {
-            unsetenv("LISTEN_PID")
-            unsetenv("LISTEN_FDS")
-            unsetenv("LISTEN_FDNAMES")
+    /// Whether `fd` is bound to the address and port of `info`.
+    private static func isBound(_ fd: Int32, to info: addrinfo) -> Bool {
+        var bound = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let named = withUnsafeMutablePointer(to: &bound) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
-        guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pidText) == getpid(),
-            let countText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int32(countText),
-            count >= 1
-        else { return nil }
-        var fds: [Int32] = []
-        for fd in 3..<(3 + count) {
-            var acceptsConnections: Int32 = 0
-            var type: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            let isListening =
-                getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acceptsConnections, &length) == 0 && acceptsConnections == 1
-            length = socklen_t(MemoryLayout<Int32>.size)
-            let isStream =
-                getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == Int32(SOCK_STREAM.rawValue)
-            guard isListening && isStream else {
-                throw Failure(description: "socket activation: fd \(fd) is not a listening stream socket")
-            }
-            fds.append(Self.moveHigh(fd))
-        }
-        return ListenerSet(
-            fds: fds,
-            shared: true,
-            address: "systemd socket activation (\(count) socket\(count == 1 ? "" : "s"))"
-        )
+        guard named == 0, length == info.ai_addrlen, let wanted = info.ai_addr else { return false }
+        return withUnsafeBytes(of: &bound) { memcmp($0.baseAddress!, wanted, Int(length)) == 0 }
     }
 
     private static func listen(_ info: addrinfo, address: String, reusePort: Bool) throws(Failure) -> Int32 {
