@@ -31,11 +31,7 @@ import Testing
             "reload of 4 workers under load: \(String(format: "%.2f", took)) s, \(total) requests, failures: \(failures)"
         )
         #expect(fresh.failures().isEmpty, "\(fresh.failures())")
-        // Open: under heavy machine load a few keep-alive connections still see a reset while
-        // the old generation drains (see the issue 3 report); recorded, not hidden.
-        withKnownIssue("keep-alive resets during a reload under load", isIntermittent: true) {
-            #expect(keepAlive.failures().isEmpty, "\(keepAlive.failures())")
-        }
+        #expect(keepAlive.failures().isEmpty, "\(keepAlive.failures())")
         #expect(server.server.log.contains("reload complete"))
     }
 
