@@ -18,6 +18,8 @@ public final class WorkerServices: Sendable {
     let healthChecker: HealthChecker
     /// The `Date` header value, refreshed every second on the event loop.
     let httpDate: HTTPDate
+    /// The access log's fast path when the process logs JSON lines (`nil` under journald).
+    let accessLog: AccessLog?
 
     init(config: Config, eventLoop: any EventLoop, serviceStartMilliseconds: Int64, logger: Logger) {
         self.config = config
@@ -25,6 +27,7 @@ public final class WorkerServices: Sendable {
         self.redis = RedisPool(config: config)
         self.serviceStartMilliseconds = serviceStartMilliseconds
         self.httpDate = HTTPDate(eventLoop: eventLoop)
+        self.accessLog = AccessLog.make(logger: logger)
         self.healthChecker = HealthChecker(
             eventLoop: eventLoop,
             postgres: self.postgres,

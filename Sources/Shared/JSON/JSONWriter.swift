@@ -74,7 +74,20 @@ public struct JSONWriter: Sendable {
     /// UTF-8, invalid UTF-8 was already repaired by `String`).
     public static func appendQuoted(_ value: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
+        self.appendEscaped(Substring(value), to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `text` escaped as inside a JSON string literal, without the quotes.
+    public static func appendEscaped(_ text: Substring, to bytes: inout [UInt8]) {
+        // Usually nothing needs escaping: one scan, one copy.
+        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if copied == true { return }
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
@@ -89,6 +102,5 @@ public struct JSONWriter: Sendable {
             default: bytes.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
     }
 }

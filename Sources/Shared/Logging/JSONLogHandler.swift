@@ -9,8 +9,10 @@ public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     /// Metadata attached to every record of this logger.
     public var metadata: Logger.Metadata = [:]
-    private let process: ProcessLogIdentity
-    private let sink: LogSink
+    /// Who logs (pid and worker slot in every record).
+    public let process: ProcessLogIdentity
+    /// Where the records go.
+    public let sink: LogSink
 
     /// Creates a handler for one process.
     public init(level: Logger.Level, process: ProcessLogIdentity, sink: LogSink = .standardError) {

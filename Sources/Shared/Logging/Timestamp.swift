@@ -42,6 +42,37 @@ public enum Timestamp {
         bytes.append(UInt8(ascii: "Z"))
     }
 
+    /// The current time, formatted at most once per second: within the same second only the
+    /// three millisecond digits are rewritten (the access log's hot path calls this per request).
+    public struct Cache: Sendable {
+        private var second = Int.min
+        private var text: [UInt8] = []
+
+        /// An empty cache; the first call formats.
+        public init() {}
+
+        /// Appends the current wall-clock time (24 bytes, e.g. `2026-11-27T08:07:49.123Z`).
+        public mutating func appendNow(to bytes: inout [UInt8]) {
+            var ts = timespec()
+            clock_gettime(CLOCK_REALTIME, &ts)
+            self.append(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000), to: &bytes)
+        }
+
+        /// Appends the given instant, reusing the formatted second when it is the cached one.
+        public mutating func append(seconds: Int, milliseconds: Int, to bytes: inout [UInt8]) {
+            if seconds != self.second || self.text.count != 24 {
+                self.text.removeAll(keepingCapacity: true)
+                Timestamp.append(seconds: seconds, milliseconds: milliseconds, to: &self.text)
+                self.second = seconds
+            } else {
+                self.text[20] = UInt8(ascii: "0") + UInt8(milliseconds / 100)
+                self.text[21] = UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10)
+                self.text[22] = UInt8(ascii: "0") + UInt8(milliseconds % 10)
+            }
+            bytes.append(contentsOf: self.text)
+        }
+    }
+
     /// The current time as a string.
     public static func now() -> String {
         var bytes: [UInt8] = []

@@ -71,6 +71,16 @@ extension HTTPServerHandler {
     private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64) {
         guard self.logger.logLevel <= .info else { return }
         let elapsed = now &- exchange.started
+        if let fast = self.services.accessLog {
+            fast.record(
+                requestID: exchange.requestID,
+                method: exchange.head.method,
+                uri: exchange.head.uri,
+                status: status,
+                elapsedNanoseconds: elapsed
+            )
+            return
+        }
         let milliseconds = Double(elapsed / 1000) / 1000
         let uri = exchange.head.uri
         let path = APIError.printable(uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri)

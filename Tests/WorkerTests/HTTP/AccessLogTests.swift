@@ -1,0 +1,123 @@
+import Logging
+import NIOHTTP1
+import Shared
+import Synchronization
+import Testing
+
+@testable import Worker
+
+/// The access log's fast path writes exactly what the swift-log path (`JSONLogHandler`) writes
+/// for the same record, apart from the instant in `time`.
+@Suite("Access log fast path")
+struct AccessLogTests {
+    private static let identity = ProcessLogIdentity(pid: 4242, worker: 3, generation: 1)
+
+    /// The line the swift-log path produced before the fast path existed.
+    private static func reference(
+        requestID: String,
+        method: HTTPMethod,
+        uri: String,
+        status: UInt,
+        elapsed: UInt64
+    ) -> String {
+        let milliseconds = Double(elapsed / 1000) / 1000
+        let path = APIError.printable(uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri)
+        let methodText = APIError.printable(method.rawValue)
+        let bytes = JSONLogHandler.format(
+            level: .info,
+            message: "\(methodText) \(path) \(status)",
+            metadata: [
+                LogKey.requestID: .string(requestID),
+                "http_method": .string(methodText),
+                "http_path": .string(path),
+                "http_status": .stringConvertible(Int(status)),
+                "duration_ms": .stringConvertible(milliseconds),
+            ],
+            process: Self.identity
+        )
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func withoutTime(_ line: String) -> String {
+        guard let start = line.range(of: #""time":""#) else { return line }
+        let end = line.index(start.upperBound, offsetBy: 24)
+        return String(line[..<start.upperBound]) + String(line[end...])
+    }
+
+    @Test(
+        "same bytes as JSONLogHandler",
+        arguments: [
+            ("3f9a0c12be77-1a", HTTPMethod.GET, "/health/live", UInt(200), UInt64(12_345)),
+            ("client.id:1/2+3=", .POST, "/v1/items?x=1&y=2", 201, 1_500_000),
+            ("a", .HEAD, "/", 404, 0),
+            ("b", .GET, "/quote\"back\\slash", 400, 999_999),
+            ("c", .GET, "http://user:secret@host/x?y", 200, 3_000_000),
+            ("d", .GET, "/ctl\u{01}\u{7F}tab\t", 400, 1_000),
+            ("e", .GET, "/" + String(repeating: "é", count: 150), 414, 10_000_000_000),
+            ("f", .RAW(value: "PURGE"), "/x@y", 405, 7),
+            ("g", .GET, "-", 408, 100_000_001),
+        ]
+    )
+    func matchesTheSwiftLogPath(requestID: String, method: HTTPMethod, uri: String, status: UInt, elapsed: UInt64) {
+        let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
+        var bytes: [UInt8] = []
+        log.format(
+            requestID: requestID,
+            method: method,
+            uri: uri,
+            status: status,
+            elapsedNanoseconds: elapsed,
+            to: &bytes
+        )
+        let fast = String(decoding: bytes, as: UTF8.self)
+        let reference = Self.reference(requestID: requestID, method: method, uri: uri, status: status, elapsed: elapsed)
+        #expect(Self.withoutTime(fast) == Self.withoutTime(reference))
+        #expect(fast.hasSuffix("}\n"))
+        #expect(!fast.contains("secret"))
+    }
+
+    @Test func timestampIsRFC3339WithMilliseconds() throws {
+        let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
+        var bytes: [UInt8] = []
+        log.format(requestID: "x", method: .GET, uri: "/", status: 200, elapsedNanoseconds: 0, to: &bytes)
+        let line = String(decoding: bytes, as: UTF8.self)
+        let start = try #require(line.range(of: #""time":""#))
+        let time = String(line[start.upperBound...].prefix(24))
+        #expect(time.count == 24 && time.hasSuffix("Z"))
+    }
+
+    @Test func cachedTimestampMatchesAFreshOne() {
+        var cache = Timestamp.Cache()
+        for (seconds, milliseconds) in [
+            (1_700_000_000, 5), (1_700_000_000, 999), (1_700_000_001, 0), (1_700_000_001, 120),
+        ] {
+            var cached: [UInt8] = []
+            cache.append(seconds: seconds, milliseconds: milliseconds, to: &cached)
+            var fresh: [UInt8] = []
+            Timestamp.append(seconds: seconds, milliseconds: milliseconds, to: &fresh)
+            #expect(cached == fresh)
+        }
+    }
+
+    @Test func onlyAPlainJSONHandlerGetsTheFastPath() {
+        let json = Logger(label: "t") { _ in
+            JSONLogHandler(level: .info, process: Self.identity, sink: LogSink { _ in })
+        }
+        #expect(AccessLog.make(logger: json) != nil)
+        var withMetadata = json
+        withMetadata[metadataKey: "extra"] = "1"
+        #expect(AccessLog.make(logger: withMetadata) == nil)
+        let other = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
+        #expect(AccessLog.make(logger: other) == nil)
+    }
+
+    @Test func recordWritesOneCompleteLine() {
+        let lines = Mutex<[[UInt8]]>([])
+        let log = AccessLog(process: Self.identity, sink: LogSink { bytes in lines.withLock { $0.append(bytes) } })
+        log.record(requestID: "r1", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+        log.flush()
+        let written = lines.withLock { $0 }
+        #expect(written.count == 1)
+        #expect(written.first?.last == UInt8(ascii: "\n"))
+    }
+}
