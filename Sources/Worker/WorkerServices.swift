@@ -27,7 +27,7 @@ public final class WorkerServices: Sendable {
         self.redis = RedisPool(config: config)
         self.serviceStartMilliseconds = serviceStartMilliseconds
         self.httpDate = HTTPDate(eventLoop: eventLoop)
-        self.accessLog = AccessLog.make(logger: logger)
+        self.accessLog = AccessLog.make(logger: logger, eventLoop: eventLoop)
         self.healthChecker = HealthChecker(
             eventLoop: eventLoop,
             postgres: self.postgres,

@@ -3,6 +3,10 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The access log's fast path: one line per answered request, formatted straight into a
 /// reused byte buffer instead of going through swift-log (`Logger.Metadata` dictionary, merge,
 /// sort, existential number checks, a `[UInt8]` per record).
@@ -13,22 +17,56 @@ import Shared
 /// process logs through `JSONLogHandler` without extra metadata; under journald (or any other
 /// handler) the access record goes through swift-log as before (`make` returns `nil`).
 ///
+/// Lines are batched: appended to one buffer per event loop and written with one `write(2)`
+/// at the end of the loop tick they were produced in (a task queued on the loop runs after
+/// every ready channel of that tick was served), or earlier when the batch reaches its limit.
+/// A write holds whole lines only, never splits one, and stays under the limit unless a
+/// single line exceeds it. The limit depends on what stderr is:
+/// - a regular file (the default `>` redirect, `O_APPEND` or not): 64 KiB — Linux serialises
+///   writes to a regular file on the file position lock, so one write's bytes stay together
+///   even with the supervisor and every worker sharing the descriptor;
+/// - a pipe, a socket (journald's stream socket under systemd) or a terminal: `PIPE_BUF`
+///   (4 KiB) — the size up to which the kernel keeps a write to a pipe atomic, so lines from
+///   different processes never interleave mid-line.
+/// Nothing buffered outlives its tick by design: a draining worker's last lines are written
+/// by the same queued task (NIO runs queued tasks while the loop shuts down, before the
+/// process exits). Only a `SIGKILL` or a crash within that tick can lose them. Other log
+/// records (swift-log) are written at once, so within one tick they can precede the access
+/// lines of requests answered just before them; `time` orders them.
+///
 /// Confined to its event loop (`@unchecked Sendable` so `WorkerServices` can hold it).
 final class AccessLog: @unchecked Sendable {
+    /// The batch limit when stderr is a regular file.
+    static let fileBatchLimit = 64 * 1024
+    /// The batch limit otherwise (`PIPE_BUF` on Linux).
+    static let streamBatchLimit = 4096
     private let sink: LogSink
+    private let eventLoop: (any EventLoop)?
+    private let batchLimit: Int
     /// `","pid":123,"worker":1,"request_id":"`, rendered once.
     private let identity: [UInt8]
     private var clock = Timestamp.Cache()
-    private var line: [UInt8] = []
+    private var pending: [UInt8] = []
+    private var flushQueued = false
 
     /// The fast path for `logger`'s handler, or `nil` when it is not a plain `JSONLogHandler`.
-    static func make(logger: Logger) -> AccessLog? {
+    static func make(logger: Logger, eventLoop: any EventLoop) -> AccessLog? {
         guard let handler = logger.handler as? JSONLogHandler, handler.metadata.isEmpty else { return nil }
-        return AccessLog(process: handler.process, sink: handler.sink)
+        var info = stat()
+        let isFile = fstat(2, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        return AccessLog(
+            process: handler.process,
+            sink: handler.sink,
+            eventLoop: eventLoop,
+            batchLimit: isFile ? Self.fileBatchLimit : Self.streamBatchLimit
+        )
     }
 
-    init(process: ProcessLogIdentity, sink: LogSink) {
+    /// Without `eventLoop`, every line is written at once.
+    init(process: ProcessLogIdentity, sink: LogSink, eventLoop: (any EventLoop)? = nil, batchLimit: Int = 0) {
         self.sink = sink
+        self.eventLoop = eventLoop
+        self.batchLimit = eventLoop == nil ? 0 : batchLimit
         var identity = Array(#"","pid":"#.utf8)
         Self.appendDecimal(UInt64(process.pid), to: &identity)
         if let worker = process.worker {
@@ -37,25 +75,43 @@ final class AccessLog: @unchecked Sendable {
         }
         identity += Array(#","request_id":""#.utf8)
         self.identity = identity
-        self.line.reserveCapacity(512)
+        self.pending.reserveCapacity(max(512, min(self.batchLimit, Self.fileBatchLimit) + 1024))
     }
 
-    /// Writes the access line of one answered request.
+    /// Queues the access line of one answered request.
     func record(requestID: String, method: HTTPMethod, uri: String, status: UInt, elapsedNanoseconds: UInt64) {
-        self.line.removeAll(keepingCapacity: true)
+        let start = self.pending.count
         self.format(
             requestID: requestID,
             method: method,
             uri: uri,
             status: status,
             elapsedNanoseconds: elapsedNanoseconds,
-            to: &self.line
+            to: &self.pending
         )
-        self.sink.write(self.line)
+        if self.pending.count >= self.batchLimit {
+            if start > 0 && self.pending.count > self.batchLimit {
+                // The new line would push the batch over the limit: the earlier lines go alone.
+                self.sink.write(Array(self.pending[..<start]))
+                self.pending.removeSubrange(..<start)
+            }
+            if self.pending.count >= self.batchLimit { self.flush() }
+        }
+        if !self.pending.isEmpty && !self.flushQueued, let eventLoop = self.eventLoop {
+            self.flushQueued = true
+            eventLoop.execute {
+                self.flushQueued = false
+                self.flush()
+            }
+        }
     }
 
-    /// Writes what is buffered (nothing is: every record is written at once).
-    func flush() {}
+    /// Writes what is buffered, in one write.
+    func flush() {
+        guard !self.pending.isEmpty else { return }
+        self.sink.write(self.pending)
+        self.pending.removeAll(keepingCapacity: true)
+    }
 
     /// Appends one complete line (with its newline) to `out`.
     func format(

@@ -1,4 +1,5 @@
 import Logging
+import NIOEmbedded
 import NIOHTTP1
 import Shared
 import Synchronization
@@ -103,12 +104,12 @@ struct AccessLogTests {
         let json = Logger(label: "t") { _ in
             JSONLogHandler(level: .info, process: Self.identity, sink: LogSink { _ in })
         }
-        #expect(AccessLog.make(logger: json) != nil)
+        #expect(AccessLog.make(logger: json, eventLoop: EmbeddedEventLoop()) != nil)
         var withMetadata = json
         withMetadata[metadataKey: "extra"] = "1"
-        #expect(AccessLog.make(logger: withMetadata) == nil)
+        #expect(AccessLog.make(logger: withMetadata, eventLoop: EmbeddedEventLoop()) == nil)
         let other = Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }
-        #expect(AccessLog.make(logger: other) == nil)
+        #expect(AccessLog.make(logger: other, eventLoop: EmbeddedEventLoop()) == nil)
     }
 
     @Test func recordWritesOneCompleteLine() {
@@ -119,5 +120,68 @@ struct AccessLogTests {
         let written = lines.withLock { $0 }
         #expect(written.count == 1)
         #expect(written.first?.last == UInt8(ascii: "\n"))
+    }
+}
+
+/// Batching: one write per loop tick, whole lines only, bounded.
+@Suite("Access log batching")
+struct AccessLogBatchingTests {
+    private static let identity = ProcessLogIdentity(pid: 1, worker: 0, generation: 1)
+
+    @Test func linesOfOneTickLeaveInOneWrite() {
+        let writes = Mutex<[[UInt8]]>([])
+        let loop = EmbeddedEventLoop()
+        let log = AccessLog(
+            process: Self.identity,
+            sink: LogSink { bytes in writes.withLock { $0.append(bytes) } },
+            eventLoop: loop,
+            batchLimit: AccessLog.fileBatchLimit
+        )
+        for index in 0..<10 {
+            log.record(requestID: "r\(index)", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+        }
+        #expect(writes.withLock { $0.isEmpty })
+        loop.run()
+        let written = writes.withLock { $0 }
+        #expect(written.count == 1)
+        let lines = String(decoding: written[0], as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 10)
+        #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
+        log.record(requestID: "late", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+        loop.run()
+        #expect(writes.withLock { $0.count } == 2)
+    }
+
+    @Test func writesStayUnderTheLimitAndHoldWholeLines() {
+        let writes = Mutex<[[UInt8]]>([])
+        let loop = EmbeddedEventLoop()
+        let limit = 700
+        let log = AccessLog(
+            process: Self.identity,
+            sink: LogSink { bytes in writes.withLock { $0.append(bytes) } },
+            eventLoop: loop,
+            batchLimit: limit
+        )
+        for index in 0..<50 {
+            log.record(requestID: "r\(index)", method: .GET, uri: "/a/\(index)", status: 200, elapsedNanoseconds: 1000)
+        }
+        log.record(
+            requestID: "big",
+            method: .GET,
+            uri: "/" + String(repeating: "x", count: 190),
+            status: 200,
+            elapsedNanoseconds: 0
+        )
+        loop.run()
+        let written = writes.withLock { $0 }
+        #expect(written.count > 1)
+        var all: [String] = []
+        for batch in written {
+            #expect(batch.count <= limit)
+            #expect(batch.last == UInt8(ascii: "\n"))
+            all += String(decoding: batch, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        #expect(all.count == 51)
+        #expect(all.enumerated().dropLast().allSatisfy { $0.element.contains(#""request_id":"r\#($0.offset)""#) })
     }
 }
