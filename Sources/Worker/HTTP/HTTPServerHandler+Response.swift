@@ -17,16 +17,21 @@ extension HTTPServerHandler {
     ) {
         let now = MonotonicClock.nanoseconds()
         let keepAlive = !forceClose && exchange.head.isKeepAlive
-        var headers = response.headers
-        headers.add(name: "Content-Length", value: String(response.body.readableBytes))
-        headers.add(name: "X-Request-Id", value: exchange.requestID)
-        headers.add(name: "X-Content-Type-Options", value: "nosniff")
-        headers.add(name: "Date", value: self.services.httpDate.value)
+        // One array, sized once, no per-header name validation (`HTTPHeaders.add` checks
+        // every name): the names below are constants, the handler's come from `Response`.
+        var fields: [(String, String)] = []
+        fields.reserveCapacity(response.headers.count + 5)
+        for field in response.headers { fields.append(field) }
+        fields.append(("Content-Length", String(response.body.readableBytes)))
+        fields.append(("X-Request-Id", exchange.requestID))
+        fields.append(("X-Content-Type-Options", "nosniff"))
+        fields.append(("Date", self.services.httpDate.value))
         if !keepAlive {
-            headers.add(name: "Connection", value: "close")
+            fields.append(("Connection", "close"))
         } else if exchange.head.version.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            fields.append(("Connection", "keep-alive"))
         }
+        let headers = HTTPHeaders(fields)
         // RFC 9110 §6.2: answer with the highest minor version we implement.
         let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
         self.services.counters.end()

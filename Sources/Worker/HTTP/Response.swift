@@ -21,17 +21,16 @@ public struct Response: Sendable {
 
     /// A JSON response with `bytes` as the body.
     public static func json(_ status: HTTPResponseStatus, _ bytes: some Collection<UInt8>) -> Response {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        return Response(status: status, headers: headers, body: ByteBuffer(bytes: bytes))
+        Response(status: status, headers: Self.jsonHeaders, body: ByteBuffer(bytes: bytes))
     }
 
     /// A JSON response with a pre-encoded body (no copy per request).
     public static func json(_ status: HTTPResponseStatus, buffer: ByteBuffer) -> Response {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        return Response(status: status, headers: headers, body: buffer)
+        Response(status: status, headers: Self.jsonHeaders, body: buffer)
     }
+
+    /// `Content-Type: application/json`, built once and shared (copy on write).
+    private static let jsonHeaders = HTTPHeaders([("Content-Type", "application/json")])
 
     /// The error envelope for `error`, with the headers its status needs.
     public static func error(_ error: APIError) -> Response {
