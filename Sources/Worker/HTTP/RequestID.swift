@@ -5,7 +5,8 @@ import Glibc
 /// Request ids: a client's sane `X-Request-Id` is kept; otherwise one is made from a random
 /// per-process prefix and a counter (unique across workers and restarts, no syscall).
 struct RequestIDGenerator {
-    private let prefix: String
+    /// The random per-process part with its dash, e.g. `3f9a0c12be77-`.
+    let prefix: String
     private var counter: UInt64 = 0
 
     init() {
@@ -19,6 +20,24 @@ struct RequestIDGenerator {
     mutating func next() -> String {
         self.counter &+= 1
         return self.prefix + String(self.counter, radix: 16)
+    }
+
+    /// `prefix` followed by `counter` in lowercase hex, built in place in one allocation.
+    static func format(prefix: [UInt8], counter: UInt64) -> String {
+        var digits = 1
+        while digits < 16 && counter >> (4 * UInt64(digits)) != 0 { digits += 1 }
+        return String(unsafeUninitializedCapacity: prefix.count + digits) { buffer in
+            for (index, byte) in prefix.enumerated() { buffer[index] = byte }
+            var value = counter
+            var index = prefix.count + digits - 1
+            while index >= prefix.count {
+                let nibble = UInt8(truncatingIfNeeded: value & 0xF)
+                buffer[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+                value >>= 4
+                index -= 1
+            }
+            return prefix.count + digits
+        }
     }
 
     /// Whether a client-supplied id is safe to echo and log: 1–128 characters of

@@ -1,11 +1,19 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
-/// The worker-wide source of generated request ids, shared by every connection.
+/// The worker-wide source of generated request ids, shared by every connection: a relaxed
+/// atomic counter behind a prefix rendered once, each id built in one allocation (no lock,
+/// no concatenation).
 final class RequestIDSource: Sendable {
-    private let generator = NIOLockedValueBox(RequestIDGenerator())
+    private let prefix: [UInt8]
+    private let counter = Atomic<UInt64>(0)
+
+    init() {
+        self.prefix = Array(RequestIDGenerator().prefix.utf8)
+    }
 
     /// The next generated id.
     func next() -> String {
-        self.generator.withLockedValue { $0.next() }
+        let value = self.counter.wrappingAdd(1, ordering: .relaxed).newValue
+        return RequestIDGenerator.format(prefix: self.prefix, counter: value)
     }
 }
