@@ -6,6 +6,13 @@ import PackageDescription
 // - swift-nio-extras: ServerQuiescingHelper, the graceful drain of open connections.
 // - swift-log: the logging API; our own JSON / journald handlers sit behind it.
 // - swift-argument-parser: the Supervisor command tree (serve, migrate, status).
+// Release builds drop the run-time exclusivity checks (swift_beginAccess on class properties
+// and captured vars) of our own targets: ~9 % of a request's instructions under callgrind.
+// Debug builds and tests keep them, so an overlapping access still traps there.
+let releaseSwiftSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "saas-api",
     platforms: [.macOS(.v14)],
@@ -31,7 +38,8 @@ let package = Package(
             dependencies: [
                 "CLibPQ", "CSystemd", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: releaseSwiftSettings
         ),
         .target(
             name: "Worker",
@@ -42,7 +50,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: releaseSwiftSettings
         ),
         .executableTarget(
             name: "Supervisor",
@@ -50,7 +59,8 @@ let package = Package(
                 "Shared", "Worker", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: releaseSwiftSettings
         ),
 
         // Unit tests: pure logic, no processes or services.
