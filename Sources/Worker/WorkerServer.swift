@@ -26,8 +26,12 @@ final class WorkerServer: Sendable {
     private let draining = NIOLockedValueBox(false)
     private let retained = Retained()
     private let control = NIOLockedValueBox<WorkerControlChannel?>(nil)
-    /// How long a draining worker keeps an idle keep-alive connection for a last request.
-    static let drainLinger = TimeAmount.milliseconds(500)
+    /// How long a draining worker keeps an idle keep-alive connection open for a last request
+    /// (answered with `Connection: close`). Closing an idle connection races a request the
+    /// client may be sending at that moment; on a loaded machine a client can take well over
+    /// half a second between two requests, so the window is generous. It costs a drain at most
+    /// this long when clients hold idle connections, far below `SHUTDOWN_TIMEOUT`.
+    static let drainLinger = TimeAmount.seconds(2)
     /// The drain budget when the supervisor is gone: an orphan must not linger.
     static let orphanDrainBudget = TimeAmount.milliseconds(1500)
 
