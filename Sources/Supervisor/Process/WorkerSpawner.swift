@@ -31,25 +31,9 @@ struct WorkerSpawner {
             "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
             WorkerLaunch.environmentKey,
         ]
-        var merged: [String: String] = [:]
-        var order: [String] = []
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                let key = String(text[..<equals])
-                if !dropped.contains(key) {
-                    if merged[key] == nil { order.append(key) }
-                    merged[key] = String(text[text.index(after: equals)...])
-                }
-            }
-            pointer += 1
-        }
-        for (key, value) in config.environment(masked: false) {
-            if merged[key] == nil { order.append(key) }
-            merged[key] = value
-        }
-        self.environment = order.map { "\($0)=\(merged[$0]!)" }
+        var merged = ProcessEnvironment.current().filter { !dropped.contains($0.key) }
+        for (key, value) in config.environment(masked: false) { merged[key] = value }
+        self.environment = merged.map { "\($0.key)=\($0.value)" }
     }
 
     /// Spawns the worker for `launch` with `listeners` at fds 4…, its control channel at fd 3.
