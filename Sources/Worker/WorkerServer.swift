@@ -79,21 +79,14 @@ final class WorkerServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    try sync.configureHTTPServerPipeline(
-                        withPipeliningAssistance: true,
-                        withErrorHandling: false,
-                        withEncoderConfiguration: .init(),
-                        withDecoderLimitConfiguration: limits.decoderLimits
-                    )
-                    let pipelining = try sync.handler(type: HTTPServerPipelineHandler.self)
-                    try sync.addHandler(QuiesceLingerHandler(linger: Self.drainLinger), position: .before(pipelining))
                     try sync.addHandler(
                         HTTPServerHandler(
                             router: handlerRouter,
                             services: services,
                             logger: logger,
                             requestIDs: requestIDs,
-                            limits: limits
+                            limits: limits,
+                            drainLinger: Self.drainLinger
                         )
                     )
                 }

@@ -5,9 +5,9 @@ import Shared
 /// The per-connection limits of the HTTP layer, taken once from `Config` so the codec, the
 /// request checks and the timers agree on them.
 ///
-/// Size limits are enforced in two places that cost nothing for a well-formed request: NIO's
-/// decoder (it stops buffering a head beyond `decoderLimits`: 431) and one pass over the
-/// decoded head (`RequestHeadCheck`: exact URL and header-byte limits).
+/// Size limits cost nothing for a well-formed request: the parser stops buffering a head
+/// beyond what the limits allow together (431, or 414 for an endless request line) and counts
+/// fields as it goes; `RequestHeadCheck` then holds the URL and header bytes to their own limits.
 public struct HTTPLimits: Sendable, Equatable {
     /// Largest request target in bytes (`MAX_URL_LENGTH`).
     public var maxURLLength: Int
@@ -40,15 +40,5 @@ public struct HTTPLimits: Sendable, Equatable {
         self.keepAliveTimeout = .milliseconds(Int64(config.keepAliveTimeoutMilliseconds))
         self.handlerTimeout = .milliseconds(Int64(config.handlerTimeoutMilliseconds))
         self.lingerTimeout = .seconds(2)
-    }
-
-    /// NIO's decoder limits. NIO counts the request target with the headers, so the decoder
-    /// allows both budgets together; `RequestHeadCheck` then holds each part to its own.
-    public var decoderLimits: NIOHTTPDecoderLimitConfiguration {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = self.maxURLLength + self.maxHeaderBytes
-        limits.maxHeaderFieldSize = limits.maxHeaderListSize
-        limits.maxHeaderFieldCount = self.maxHeaderCount
-        return limits
     }
 }

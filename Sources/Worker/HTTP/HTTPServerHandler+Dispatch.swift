@@ -47,7 +47,7 @@ extension HTTPServerHandler {
 
     /// The handler's deadline passed: 504 now; its late result is dropped by `complete`.
     func handlerTimedOut(context: ChannelHandlerContext) {
-        guard case .responding(let exchange) = self.state else { return }
+        guard self.state == .responding, let exchange = self.exchange else { return }
         self.logger.warning(
             "handler timed out",
             metadata: [
@@ -56,6 +56,7 @@ extension HTTPServerHandler {
             ]
         )
         self.finish(context: context, exchange, .error(APIError(.gatewayTimeout)))
+        self.process(context: context)  // requests pipelined behind it
     }
 
     private func armHandlerDeadline(context: ChannelHandlerContext) {
@@ -65,11 +66,18 @@ extension HTTPServerHandler {
     private func complete(context: ChannelHandlerContext, _ exchange: Exchange, _ future: EventLoopFuture<Response>) {
         future.assumeIsolated().whenComplete { result in
             // Answered already (timeout) or the connection is gone: drop the late result.
-            guard case .responding(let current) = self.state, current.serial == exchange.serial else { return }
+            guard self.state == .responding, self.exchange?.serial == exchange.serial else { return }
+            // Outside a read burst, the response and any pipelined ones behind it leave in
+            // one flush.
+            let wasReading = self.isReading
+            self.isReading = true
             switch result {
             case .success(let response): self.finish(context: context, exchange, response)
             case .failure(let error): self.finish(context: context, exchange, self.map(error, exchange))
             }
+            self.process(context: context)
+            self.isReading = wasReading
+            if !wasReading && self.needsFlush { self.flushOutput(context: context) }
         }
     }
 

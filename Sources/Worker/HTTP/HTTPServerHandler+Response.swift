@@ -5,72 +5,120 @@ import Shared
 extension HTTPServerHandler {
     /// Writes `response` for `exchange` with the server's headers, logs it, and moves the
     /// connection on: to idle (keep-alive) or to closing. `forceClose` is for answers after
-    /// which the input cannot be trusted or is not read (codec errors, limits, timeouts): the
-    /// output is shut and the input drained for a moment, so the client reads the answer
-    /// instead of a reset. `writer` overrides the context the response is written through.
-    func finish(
-        context: ChannelHandlerContext,
-        _ exchange: Exchange,
-        _ response: Response,
-        forceClose: Bool = false,
-        writer: ChannelHandlerContext? = nil
-    ) {
+    /// which the input cannot be trusted or is not read (malformed requests, limits, timeouts):
+    /// the output is shut and the input drained for a moment, so the client reads the answer
+    /// instead of a reset.
+    func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = MonotonicClock.nanoseconds()
-        let keepAlive = !forceClose && exchange.head.isKeepAlive
-        // One array, sized once, no per-header name validation (`HTTPHeaders.add` checks
-        // every name): the names below are constants, the handler's come from `Response`.
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(response.headers.count + 5)
-        for field in response.headers { fields.append(field) }
-        fields.append(("Content-Length", String(response.body.readableBytes)))
-        fields.append(("X-Request-Id", exchange.requestID))
-        fields.append(("X-Content-Type-Options", "nosniff"))
-        fields.append(("Date", self.services.httpDate.value))
-        if !keepAlive {
-            fields.append(("Connection", "close"))
-        } else if exchange.head.version.minor == 0 {
-            fields.append(("Connection", "keep-alive"))
+        let keepAlive = !forceClose && exchange.keepAlive && !self.draining
+        var response = response
+        if !response.headers.allSatisfy({ HTTPResponseEncoding.isSafe(name: $0.name, value: $0.value) }) {
+            self.logger.error(
+                "handler returned a header that cannot be sent",
+                metadata: [LogKey.requestID: .string(exchange.requestID)]
+            )
+            response = .error(APIError(.internalError))
         }
-        let headers = HTTPHeaders(fields)
-        // RFC 9110 §6.2: answer with the highest minor version we implement.
-        let head = HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)
+        let bodiless = HTTPResponseEncoding.isBodiless(response.status)
+        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
+
+        if !self.outputPending {
+            self.output.clear()
+            self.outputPending = true
+        }
+        HTTPResponseEncoding.writeStatusLine(response.status, to: &self.output)
+        for (name, value) in response.headers {
+            self.output.writeString(name)
+            self.output.writeStaticString(": ")
+            self.output.writeString(value)
+            self.output.writeStaticString("\r\n")
+        }
+        if !bodiless {
+            self.output.writeStaticString("Content-Length: ")
+            HTTPResponseEncoding.writeDecimal(response.body.readableBytes, to: &self.output)
+            self.output.writeStaticString("\r\n")
+        }
+        self.output.writeStaticString("X-Request-Id: ")
+        self.output.writeString(exchange.requestID)
+        self.output.writeStaticString("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
+        self.output.writeString(self.services.httpDate.value)
+        if !keepAlive {
+            self.output.writeStaticString("\r\nConnection: close\r\n\r\n")
+        } else if exchange.head.version.minor == 0 {
+            self.output.writeStaticString("\r\nConnection: keep-alive\r\n\r\n")
+        } else {
+            self.output.writeStaticString("\r\n\r\n")
+        }
+        if sendsBody {
+            if response.body.readableBytes <= Self.inlineBodyLimit {
+                var body = response.body
+                self.output.writeBuffer(&body)
+            } else {
+                context.write(self.wrapOutboundOut(self.output), promise: nil)
+                self.outputPending = false
+                context.write(self.wrapOutboundOut(response.body), promise: nil)
+            }
+        }
+
         self.services.counters.end()
         self.accessLog(exchange, status: response.status.code, now: now)
-        // State first: writing `.end` may deliver the next pipelined request re-entrantly.
+        self.exchange = nil
         if keepAlive {
             self.state = .idle
             self.enter(.idle, after: self.limits.keepAliveTimeout, from: now, context: context)
         } else {
             self.state = .closing
+            self.input = nil
             self.enter(.linger, after: self.limits.lingerTimeout, from: now, context: context)
         }
 
-        let writer = writer ?? context
-        writer.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        if exchange.head.method != .HEAD && response.body.readableBytes > 0 {
-            writer.write(self.wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
-        }
         if !keepAlive {
-            writer.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { result in
+            // The last write carries the promise: it completes once everything before it is out.
+            self.needsFlush = false
+            let flushed = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(
+                self.wrapOutboundOut(self.outputPending ? self.output : ByteBuffer()),
+                promise: flushed
+            )
+            self.outputPending = false
+            flushed.futureResult.assumeIsolated().whenComplete { result in
                 guard forceClose, case .success = result else {
-                    writer.close(promise: nil)
+                    context.close(promise: nil)
                     return
                 }
-                writer.close(mode: .output).assumeIsolated().whenFailure { _ in writer.close(promise: nil) }
+                context.close(mode: .output).assumeIsolated().whenFailure { _ in context.close(promise: nil) }
             }
         } else if self.isReading {
-            writer.write(self.wrapOutboundOut(.end(nil)), promise: nil)
             self.needsFlush = true
         } else {
-            writer.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+            self.flushOutput(context: context)
+        }
+    }
+
+    /// Hands the pending responses to the channel and flushes.
+    func flushOutput(context: ChannelHandlerContext) {
+        self.needsFlush = false
+        if self.outputPending {
+            self.outputPending = false
+            context.writeAndFlush(self.wrapOutboundOut(self.output), promise: nil)
+        } else {
+            context.flush()
         }
     }
 
     /// `100 Continue` for a client waiting to send its body (RFC 9110 §10.1.1); flushed with
     /// the read burst.
-    func writeContinue(context: ChannelHandlerContext, version: HTTPVersion) {
-        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
-        self.needsFlush = true
+    func writeContinue(context: ChannelHandlerContext) {
+        if !self.outputPending {
+            self.output.clear()
+            self.outputPending = true
+        }
+        self.output.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        if self.isReading {
+            self.needsFlush = true
+        } else {
+            self.flushOutput(context: context)
+        }
     }
 
     private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64) {

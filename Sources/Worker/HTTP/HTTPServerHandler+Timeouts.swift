@@ -49,14 +49,13 @@ extension HTTPServerHandler {
             self.state = .closing
             context.close(promise: nil)
         case (.head, .idle):
-            // A head that never completed. NIO's pipeline handler has seen no request, so the
-            // answer goes around it, straight to the encoder.
-            let writer = try? context.pipeline.syncOperations.context(handlerType: HTTPServerPipelineHandler.self)
+            // A head that never completed.
             let exchange = self.anonymousExchange()
             self.services.counters.begin()
             let error = APIError(.requestTimeout, "The request headers did not arrive in time")
-            self.finish(context: context, exchange, .error(error), forceClose: true, writer: writer)
-        case (.body, .receiving(let exchange, _)):
+            self.finish(context: context, exchange, .error(error), forceClose: true)
+        case (.body, .receiving) where self.exchange != nil:
+            let exchange = self.exchange!
             let error = APIError(.requestTimeout, "The request body did not arrive in time")
             self.finish(context: context, exchange, .error(error), forceClose: true)
         case (.handler, .responding):

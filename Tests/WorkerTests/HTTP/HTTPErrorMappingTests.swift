@@ -4,22 +4,9 @@ import Testing
 
 @testable import Worker
 
-/// Codec and handler errors become safe answers.
+/// Handler errors become safe answers.
 @Suite("HTTP error mapping")
 struct HTTPErrorMappingTests {
-    static let limits = HTTPLimits(config: Config(cpuCount: 1))
-
-    @Test func parserErrorsMapToTheirStatus() {
-        let expectations: [(HTTPParserError, Int?)] = [
-            (.headerOverflow, 431), (.invalidMethod, 501), (.invalidVersion, 505), (.invalidURL, 400),
-            (.invalidContentLength, 400), (.unexpectedContentLength, 400), (.invalidChunkSize, 400),
-            (.invalidHeaderToken, 400), (.lfExpected, 400), (.unknown, 400), (.invalidEOFState, nil),
-        ]
-        for (error, status) in expectations {
-            #expect(HTTPErrorMapping.response(to: error, limits: Self.limits)?.status == status, "\(error)")
-        }
-    }
-
     @Test func dependencyFailuresAre503Or504() {
         let cases: [(any Error, ErrorCode)] = [
             (PoolError.overloaded(pool: "postgres"), .serviceUnavailable),

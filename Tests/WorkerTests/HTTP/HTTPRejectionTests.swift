@@ -103,11 +103,64 @@ struct HTTPRejectionTests {
         Case("space in a header name", "GET /ok HTTP/1.1\r\nBad Name: x\r\n\r\n", 400, "BAD_REQUEST"),
         Case("header without colon", "GET /ok HTTP/1.1\r\nNoColon\r\n\r\n", 400, "BAD_REQUEST"),
         Case("bare LF in a header line", "GET /ok HTTP/1.1\r\nHost: x\nX-B: y\r\n\r\n", 400, "BAD_REQUEST"),
-        // llhttp reports a malformed version like an unsupported one: the request line has no
-        // HTTP/1.x version either way.
-        Case("bare LF after the version", "GET /ok HTTP/1.1\nHost: x\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
+        // Every line ends in CRLF: a bare LF is a malformed request (400), wherever it is.
+        Case("bare LF after the version", "GET /ok HTTP/1.1\nHost: x\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("bare LF ending the head", "GET /ok HTTP/1.1\r\nHost: x\n\n", 400, "BAD_REQUEST"),
+        Case("bare CR in a header value", "GET /ok HTTP/1.1\r\nX-A: a\rb\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("obsolete line folding", "GET /ok HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("space before the colon", "GET /ok HTTP/1.1\r\nHost : x\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("empty header name", "GET /ok HTTP/1.1\r\n: x\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("two spaces after the method", "GET  /ok HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"),
+        Case("non-ASCII byte in the URL", Array("GET /\u{e9} HTTP/1.1\r\n\r\n".utf8), 400, "BAD_REQUEST"),
+        Case("lowercase version", "GET /ok http/1.1\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
+        Case("version with a suffix", "GET /ok HTTP/1.10\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
+        Case(
+            "Transfer-Encoding in HTTP/1.0",
+            "POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "BAD_REQUEST"
+        ),
+        Case(
+            "Transfer-Encoding twice",
+            "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "BAD_REQUEST"
+        ),
+        Case(
+            "Transfer-Encoding with another coding",
+            "POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+            400,
+            "BAD_REQUEST"
+        ),
+        Case("Content-Length with a sign", "POST /echo HTTP/1.1\r\nContent-Length: +1\r\n\r\nx", 400, "BAD_REQUEST"),
+        Case("Content-Length list", "POST /echo HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\nx", 400, "BAD_REQUEST"),
+        Case(
+            "chunk size overflow",
+            "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000001\r\n",
+            400,
+            "BAD_REQUEST"
+        ),
+        Case(
+            "chunk without its CRLF",
+            "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n0\r\n\r\n",
+            400,
+            "BAD_REQUEST"
+        ),
+        Case(
+            "endless request line",
+            "GET /" + pad(600),
+            414,
+            "URI_TOO_LONG"
+        ),
+        Case(
+            "endless head",
+            "GET /ok HTTP/1.1\r\n" + String(repeating: "X-Long: \(pad(40))\r\n", count: 20),
+            431,
+            "HEADERS_TOO_LARGE"
+        ),
         Case("HTTP/0.9 request line", "GET /ok\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
         Case("unknown method", "FOO /ok HTTP/1.1\r\n\r\n", 501, "NOT_IMPLEMENTED"),
+        Case("garbage request line", "\u{7}\u{1}GARBAGE\r\n\r\n", 501, "NOT_IMPLEMENTED"),
         Case("lowercase method", "get /ok HTTP/1.1\r\n\r\n", 501, "NOT_IMPLEMENTED"),
         Case("TRACE", "TRACE /ok HTTP/1.1\r\n\r\n", 501, "NOT_IMPLEMENTED"),
         Case("HTTP/2.0 request line", "GET /ok HTTP/2.0\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
@@ -136,11 +189,11 @@ struct HTTPRejectionTests {
         #expect(harness.services.counters.inFlight == 0)
     }
 
-    /// NIO's encoder never gives a response to `CONNECT` a body, so this one 501 has no envelope.
-    @Test func connectIs501AndClose() throws {
+    @Test func connectIs501WithTheEnvelopeAndClose() throws {
         let harness = try HTTPHarness()
         let response = try harness.exchange("CONNECT example.com:443 HTTP/1.1\r\n\r\n")
         #expect(response.status == 501)
+        #expect(response.errorCode == "NOT_IMPLEMENTED")
         #expect(response.header("X-Request-Id") != nil)
         #expect(!harness.isOpen)
     }

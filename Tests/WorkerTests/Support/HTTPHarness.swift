@@ -7,8 +7,8 @@ import Shared
 
 @testable import Worker
 
-/// One connection's production HTTP pipeline (NIO's codec and pipelining handler with the
-/// configured limits, then `HTTPServerHandler`) on an `EmbeddedChannel`: bytes in, parsed
+/// One connection's production HTTP pipeline (`HTTPServerHandler` with the configured limits)
+/// on an `EmbeddedChannel`: bytes in, parsed
 /// responses out, no sockets.
 final class HTTPHarness {
     let channel: EmbeddedChannel
@@ -42,12 +42,6 @@ final class HTTPHarness {
         var router = Router()
         routes(&router)
         let sync = self.channel.pipeline.syncOperations
-        try sync.configureHTTPServerPipeline(
-            withPipeliningAssistance: true,
-            withErrorHandling: false,
-            withEncoderConfiguration: .init(),
-            withDecoderLimitConfiguration: limits.decoderLimits
-        )
         try sync.addHandler(
             HTTPServerHandler(
                 router: router,
