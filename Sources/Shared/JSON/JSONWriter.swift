@@ -80,13 +80,15 @@ public struct JSONWriter: Sendable {
 
     /// Appends `text` escaped as inside a JSON string literal, without the quotes.
     public static func appendEscaped(_ text: Substring, to bytes: inout [UInt8]) {
-        // Usually nothing needs escaping: one scan, one copy.
-        let copied: Bool? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+        // Usually nothing needs escaping: one scan, one copy. `withUTF8` gives small strings
+        // (stored inline, the common case for ids and paths) contiguous bytes too.
+        var text = text
+        let copied = text.withUTF8 { utf8 -> Bool in
             for byte in utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return false }
             bytes.append(contentsOf: utf8)
             return true
         }
-        if copied == true { return }
+        if copied { return }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])

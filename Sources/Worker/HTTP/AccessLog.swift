@@ -147,24 +147,24 @@ final class AccessLog: @unchecked Sendable {
 
     /// The target up to `?`.
     static func pathPart(of uri: String) -> Substring {
-        let whole = Substring(uri)
-        guard let mark = whole.utf8.firstIndex(of: UInt8(ascii: "?")) else { return whole }
-        return whole[..<mark]
+        var whole = Substring(uri)
+        let length = whole.withUTF8 { utf8 in utf8.firstIndex(of: UInt8(ascii: "?")) }
+        guard let length else { return whole }
+        return whole[..<whole.utf8.index(whole.startIndex, offsetBy: length)]
     }
 
     /// `APIError.printable` then `Secrets.mask`, as the swift-log path applies them; clean
     /// text (the usual case) is returned as is without a scan beyond one pass over its bytes.
     static func loggable(_ text: Substring) -> Substring {
-        var clean = text.utf8.count <= 200
-        var mayHoldSecret = false
-        if clean {
-            for byte in text.utf8 {
-                if byte < 0x20 || byte == 0x7F {
-                    clean = false
-                    break
-                }
+        var bytes = text
+        let (clean, mayHoldSecret) = bytes.withUTF8 { utf8 -> (Bool, Bool) in
+            guard utf8.count <= 200 else { return (false, false) }
+            var mayHoldSecret = false
+            for byte in utf8 {
+                if byte < 0x20 || byte == 0x7F { return (false, false) }
                 if byte == UInt8(ascii: "@") { mayHoldSecret = true }
             }
+            return (true, mayHoldSecret)
         }
         if clean && !mayHoldSecret { return text }
         return Substring(Secrets.mask(APIError.printable(String(text))))

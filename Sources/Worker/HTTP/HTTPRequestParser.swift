@@ -26,6 +26,11 @@ struct ParsedHead {
     /// Whether the connection stays open after the response (HTTP/1.1 unless `close`,
     /// HTTP/1.0 only with `keep-alive`).
     var keepAlive: Bool
+    /// Bytes of the target before its `?` (all of it without a query).
+    var pathLength: Int
+    /// The target is origin-form (`/…`) and its path has no `.` or `%`: it cannot hold a dot
+    /// segment, so `RequestTarget` need not look at it.
+    var isPlainOriginForm: Bool
     /// A client `X-Request-Id`, unvalidated.
     var requestID: String?
     /// `Expect: 100-continue` was sent.
@@ -125,7 +130,20 @@ struct HTTPRequestParser {
         }
         index += 1
         let targetStart = index
-        while p[index] > 0x20 && p[index] < 0x7F { index += 1 }
+        // The target's visible ASCII; on the way, where its query starts and whether its path
+        // needs the dot-segment check.
+        var queryMark = -1
+        var pathHasDotOrPercent = false
+        while p[index] > 0x20 && p[index] < 0x7F {
+            if queryMark < 0 {
+                if p[index] == UInt8(ascii: "?") {
+                    queryMark = index
+                } else if p[index] == UInt8(ascii: ".") || p[index] == UInt8(ascii: "%") {
+                    pathHasDotOrPercent = true
+                }
+            }
+            index += 1
+        }
         let targetEnd = index
         guard targetEnd > targetStart, p[index] == .space || p[index] == .cr else {
             return .invalid(APIError(.badRequest, "The request target is not valid"))
@@ -141,7 +159,9 @@ struct HTTPRequestParser {
         var parsed = ParsedHead(
             head: HTTPRequestHead(version: version, method: .GET, uri: ""),
             framing: .none,
-            keepAlive: version.minor == 1
+            keepAlive: version.minor == 1,
+            pathLength: (queryMark < 0 ? targetEnd : queryMark) - targetStart,
+            isPlainOriginForm: p[targetStart] == UInt8(ascii: "/") && !pathHasDotOrPercent
         )
         var fields: [(String, String)] = []
         var sawClose = false

@@ -5,7 +5,7 @@ import Shared
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
-        let request = Request(head: exchange.head, body: body)
+        let request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
             let error = APIError.routeNotFound(method: exchange.head.method.rawValue, path: String(request.path))

@@ -42,6 +42,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let serial: UInt32
         /// Whether the client wants the connection kept open.
         let keepAlive: Bool
+        /// Bytes of the target before its query.
+        var pathLength = 0
     }
 
     /// Bodies up to this size are copied behind the head (one write); larger ones are written
@@ -235,7 +237,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             requestID: self.requestID(parsed.requestID),
             started: now,
             serial: self.serial,
-            keepAlive: parsed.keepAlive
+            keepAlive: parsed.keepAlive,
+            pathLength: parsed.pathLength
         )
         self.services.counters.begin()
         if let error = RequestHeadCheck(limits: self.limits).check(parsed) {

@@ -7,7 +7,7 @@ public struct Request: Sendable {
     /// The request head.
     public let head: HTTPRequestHead
     /// The path without the query string, e.g. `/health` (also for an absolute-form target).
-    public private(set) var path: Substring
+    public let path: Substring
     /// The query string without `?`, if any.
     public let query: Substring?
     /// The body, if one was sent.
@@ -15,20 +15,29 @@ public struct Request: Sendable {
 
     /// Creates a request from its head and body.
     public init(head: HTTPRequestHead, body: ByteBuffer?) {
-        self.head = head
         let uri = Substring(head.uri)
-        if let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?")) {
-            self.path = uri[..<mark]
-            self.query = uri[uri.index(after: mark)...]
-        } else {
-            self.path = uri
-            self.query = nil
-        }
-        if self.path.utf8.first != UInt8(ascii: "/") {
-            // absolute-form (`http://host/path`): route on its path.
-            self.path = RequestTarget.path(of: head.uri) ?? self.path
-        }
+        let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?"))
+        self.init(head: head, body: body, uri: uri, queryMark: mark)
+    }
+
+    /// A request whose origin-form target (`/…`) has its path in the first `pathLength`
+    /// bytes, as the parser found: no second scan of the target.
+    init(head: HTTPRequestHead, body: ByteBuffer?, pathLength: Int) {
+        let uri = Substring(head.uri)
+        let mark = uri.utf8.index(uri.startIndex, offsetBy: pathLength)
+        self.init(head: head, body: body, uri: uri, queryMark: mark == uri.endIndex ? nil : mark)
+    }
+
+    private init(head: HTTPRequestHead, body: ByteBuffer?, uri: Substring, queryMark: String.Index?) {
+        self.head = head
         self.body = body
+        var path = queryMark.map { uri[..<$0] } ?? uri
+        self.query = queryMark.map { uri[uri.utf8.index(after: $0)...] }
+        if path.utf8.first != UInt8(ascii: "/") {
+            // absolute-form (`http://host/path`): route on its path.
+            path = RequestTarget.path(of: head.uri) ?? path
+        }
+        self.path = path
     }
 
     /// The method.

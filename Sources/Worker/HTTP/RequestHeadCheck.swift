@@ -22,7 +22,7 @@ struct RequestHeadCheck {
         guard Self.isImplemented(head.method) else {
             return APIError(.notImplemented, "Method \(APIError.printable(head.method.rawValue)) is not supported")
         }
-        guard RequestTarget.isAcceptable(head.uri) else {
+        guard parsed.isPlainOriginForm || RequestTarget.isAcceptable(head.uri) else {
             return APIError(.badRequest, "The request target is not valid")
         }
         if parsed.hasUnknownExpectation {

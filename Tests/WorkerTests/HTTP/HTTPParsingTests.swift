@@ -212,6 +212,8 @@ struct HTTPParsingTests {
         #expect(length == head.count - 3)
         #expect(parsed.head.method == .PUT)
         #expect(parsed.head.uri == "/a?b")
+        #expect(parsed.pathLength == 2)
+        #expect(parsed.isPlainOriginForm)
         #expect(parsed.head.version == .http1_0)
         #expect(parsed.framing == .length(3))
         #expect(parsed.expectsContinue)
