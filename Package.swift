@@ -1,11 +1,22 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Every dependency is in the machine's local mirror and earns its place:
 // - swift-nio: the HTTP/1.1 server that can adopt an inherited listening socket.
 // - swift-nio-extras: ServerQuiescingHelper, the graceful drain of open connections.
 // - swift-log: the logging API; our own JSON / journald handlers sit behind it.
-// - swift-argument-parser: the Supervisor command tree (serve, migrate, status).
+// - swift-argument-parser: the command lines (saas-api serve, migrate, status).
+//
+// Two executables: `Supervisor` (installed as saas-api) and `saas-api-worker` (the Worker
+// target), which the supervisor spawns from the directory of its own executable. Only the
+// worker links libpq, hiredis and SwiftNIO; `saas-api migrate` execs the worker, which runs it.
+//
+// The trait SupervisorBuildsWorker (on by default) makes the Supervisor target depend on the
+// Worker target, so `swift run Supervisor` builds the worker too. SwiftPM links an executable
+// target's dependencies (not its own code) into whatever depends on it, so with the trait on
+// the supervisor also links NIO, libpq and hiredis, unused. Deployment builds (make install,
+// bench/run, scripts/test) turn it off (--disable-default-traits) and build both products.
+//
 // Release builds drop the run-time exclusivity checks (swift_beginAccess on class properties
 // and captured vars) of our own targets: ~9 % of a request's instructions under callgrind.
 // Debug builds and tests keep them, so an overlapping access still traps there.
@@ -17,7 +28,15 @@ let package = Package(
     name: "saas-api",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "Supervisor", targets: ["Supervisor"])
+        .executable(name: "Supervisor", targets: ["Supervisor"]),
+        .executable(name: "saas-api-worker", targets: ["Worker"]),
+    ],
+    traits: [
+        .trait(
+            name: "SupervisorBuildsWorker",
+            description: "Building Supervisor builds saas-api-worker too (and links the worker's libraries)."
+        ),
+        .default(enabledTraits: ["SupervisorBuildsWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -33,18 +52,31 @@ let package = Package(
         // Small C shims for what Swift cannot call directly (variadic prctl, argv rewriting).
         .target(name: "CSupport"),
 
+        // What both executables use: configuration, logging, the control protocol, systemd.
         .target(
             name: "Shared",
             dependencies: [
-                "CLibPQ", "CSystemd", "CSupport",
+                "CSystemd", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: releaseSwiftSettings
         ),
+        // libpq: connections and the migrations (worker executable and database tests only).
+        .target(name: "Database", dependencies: ["Shared", "CLibPQ"], swiftSettings: releaseSwiftSettings),
+        // The root command runner and the command names both command lines share.
         .target(
+            name: "CommandLineSupport",
+            dependencies: [
+                "Shared",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSwiftSettings
+        ),
+        .executableTarget(
             name: "Worker",
             dependencies: [
-                "Shared", "CLibPQ", "CHiredis", "CSupport",
+                "Shared", "Database", "CommandLineSupport", "CHiredis", "CSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -56,9 +88,11 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "Shared", "Worker", "CSupport",
+                "Shared", "CommandLineSupport", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                // Only so that building the supervisor builds the worker (see the top of this file).
+                .target(name: "Worker", condition: .when(traits: ["SupervisorBuildsWorker"])),
             ],
             swiftSettings: releaseSwiftSettings
         ),
@@ -77,7 +111,7 @@ let package = Package(
         ),
         // Integration tests: the built binary, real PostgreSQL, real Redis, real signals.
         .testTarget(name: "IntegrationTests", dependencies: ["Shared"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Shared"]),
+        .testTarget(name: "DatabaseTests", dependencies: ["Shared", "Database"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,44 +1,31 @@
 import ArgumentParser
+import CommandLineSupport
 import Shared
-import Worker
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The process entry point: a worker when the supervisor spawned us as one, else the CLI.
+/// The supervisor's entry point: the `saas-api` command line.
+///
+/// `migrate` needs libpq, which lives in the worker executable only: it is handed over, whole,
+/// to `saas-api-worker migrate …` by `exec`, so this process never maps libpq.
 @main
 enum Entry {
     static func main() {
-        if let encoded = getenv(WorkerLaunch.environmentKey).map({ String(cString: $0) }) {
-            unsetenv(WorkerLaunch.environmentKey)
-            guard let launch = WorkerLaunch(encoded: encoded) else {
-                LogSink.standardError.write(Array("saas-api: malformed \(WorkerLaunch.environmentKey)\n".utf8))
-                exit(WorkerLaunch.exitBootFailure)
-            }
-            WorkerMain.run(launch)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if MigrateCommand.isMigrate(arguments) {
+            MigrateCommand.handOver(arguments)
         }
-        do {
-            var command = try SupervisorCommand.parseAsRoot()
-            try command.run()
-        } catch {
-            // Usage errors exit 2, as every other configuration error does (ArgumentParser's
-            // own default would be 64).
-            let code = SupervisorCommand.exitCode(for: error)
-            if code == .validationFailure {
-                LogSink.standardError.write(Array((SupervisorCommand.fullMessage(for: error) + "\n").utf8))
-                exit(2)
-            }
-            SupervisorCommand.exit(withError: error)
-        }
+        SupervisorCommand.runAsRoot(arguments)
     }
 }
 
 /// `saas-api`: the root command; `serve` runs when no subcommand is named.
 struct SupervisorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "saas-api",
-        abstract: "The saas-api server: a supervisor and its worker processes.",
+        commandName: CommandNames.root,
+        abstract: CommandNames.rootAbstract,
         version: Version.current,
         subcommands: [ServeCommand.self, MigrateCommand.self, StatusCommand.self],
         defaultSubcommand: ServeCommand.self

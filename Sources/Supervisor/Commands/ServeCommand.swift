@@ -40,6 +40,13 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let config = try self.loadConfig()
+        let workerBinary: String
+        do throws(WorkerBinary.Missing) {
+            workerBinary = try WorkerBinary.locate()
+        } catch {
+            LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
         let identity = ProcessLogIdentity(pid: Int(getpid()), worker: nil, generation: nil)
         LoggingSetup.bootstrap(level: config.logLevel, format: config.logFormat, process: identity)
         var logger = Logger(label: "saas-api.supervisor")
@@ -69,6 +76,7 @@ struct ServeCommand: ParsableCommand {
         let statusServer = Self.openStatusServer(config: config, logger: logger)
         let runtime = SupervisorRuntime(
             config: config,
+            workerBinary: workerBinary,
             listeners: listeners,
             signals: signals,
             statusServer: statusServer,

@@ -1,3 +1,5 @@
+import Shared
+
 /// One numbered migration: its up and down scripts, read from `NNNN_name.up.sql` and
 /// `NNNN_name.down.sql`.
 public struct Migration: Sendable, Equatable {
