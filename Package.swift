@@ -24,6 +24,26 @@ let releaseSwiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
 
+// Release executables on Linux are linked for a small resident set, each process mapping only
+// what it runs (idle RSS targets: supervisor 8 MiB, worker 16 MiB):
+// - lld with packed relative relocations (DT_RELR, glibc >= 2.36): the 0.9-1.3 MB relocation
+//   table that ld.so reads at every start shrinks to a few KB; the binary stays PIE (ASLR).
+// - no dynamic symbol export (the static Swift runtime's default): ld.so looks up every symbol
+//   of every shared library in the executable first, touching its whole dynamic symbol table.
+// - libstdc++ linked statically through Linker/static-libstdc++ (only the Swift runtime uses
+//   it) instead of mapping libstdc++.so.6.
+let releaseLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld",
+            "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-Xlinker", "--no-export-dynamic",
+            "-L", Context.packageDirectory + "/Linker/static-libstdc++",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "saas-api",
     platforms: [.macOS(.v14)],
@@ -83,7 +103,8 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: releaseSwiftSettings
+            swiftSettings: releaseSwiftSettings,
+            linkerSettings: releaseLinkerSettings
         ),
         .executableTarget(
             name: "Supervisor",
@@ -94,7 +115,8 @@ let package = Package(
                 // Only so that building the supervisor builds the worker (see the top of this file).
                 .target(name: "Worker", condition: .when(traits: ["SupervisorBuildsWorker"])),
             ],
-            swiftSettings: releaseSwiftSettings
+            swiftSettings: releaseSwiftSettings,
+            linkerSettings: releaseLinkerSettings
         ),
 
         // Unit tests: pure logic, no processes or services.
