@@ -5,7 +5,8 @@ import PackageDescription
 // - swift-nio: the HTTP/1.1 server that can adopt an inherited listening socket.
 // - swift-nio-extras: ServerQuiescingHelper, the graceful drain of open connections.
 // - swift-log: the logging API; our own JSON / journald handlers sit behind it.
-// - swift-argument-parser: the command lines (saas-api serve, migrate, status).
+// - swift-argument-parser: the worker's `migrate` command line (the supervisor parses its few
+//   options itself: the package and the FoundationEssentials it links cost ~1 MB of its RSS).
 //
 // Two executables: `Supervisor` (installed as saas-api) and `saas-api-worker` (the Worker
 // target), which the supervisor spawns from the directory of its own executable. Only the
@@ -83,19 +84,10 @@ let package = Package(
         ),
         // libpq: connections and the migrations (worker executable and database tests only).
         .target(name: "Database", dependencies: ["Shared", "CLibPQ"], swiftSettings: releaseSwiftSettings),
-        // The root command runner and the command names both command lines share.
-        .target(
-            name: "CommandLineSupport",
-            dependencies: [
-                "Shared",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: releaseSwiftSettings
-        ),
         .executableTarget(
             name: "Worker",
             dependencies: [
-                "Shared", "Database", "CommandLineSupport", "CHiredis", "CSupport",
+                "Shared", "Database", "CHiredis", "CSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -109,8 +101,7 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "Shared", "CommandLineSupport", "CSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Shared", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
                 // Only so that building the supervisor builds the worker (see the top of this file).
                 .target(name: "Worker", condition: .when(traits: ["SupervisorBuildsWorker"])),

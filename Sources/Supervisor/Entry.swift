@@ -1,5 +1,3 @@
-import ArgumentParser
-import CommandLineSupport
 import Shared
 
 #if canImport(Glibc)
@@ -14,20 +12,32 @@ import Glibc
 enum Entry {
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if MigrateCommand.isMigrate(arguments) {
-            MigrateCommand.handOver(arguments)
+        if MigrateHandOver.applies(to: arguments) {
+            MigrateHandOver.exec(arguments)
         }
-        SupervisorCommand.runAsRoot(arguments)
+        switch SupervisorCommandLine.parse(arguments) {
+        case .serve(let options):
+            do throws(ExitStatus) {
+                try ServeCommand(options: options).run()
+            } catch {
+                exit(error.code)
+            }
+        case .status(let json, let options):
+            StatusCommand(json: json, options: options).run()
+        case .output(let text):
+            LogSink.standardOutput.write(Array(text.utf8))
+        case .usageError(let text):
+            LogSink.standardError.write(Array(text.utf8))
+            exit(2)
+        }
     }
 }
 
-/// `saas-api`: the root command; `serve` runs when no subcommand is named.
-struct SupervisorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: CommandNames.root,
-        abstract: CommandNames.rootAbstract,
-        version: Version.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, StatusCommand.self],
-        defaultSubcommand: ServeCommand.self
-    )
+/// A command's non-zero exit status.
+struct ExitStatus: Error {
+    let code: Int32
+
+    init(_ code: Int32) {
+        self.code = code
+    }
 }

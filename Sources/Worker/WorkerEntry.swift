@@ -1,5 +1,5 @@
 import ArgumentParser
-import CommandLineSupport
+
 import Shared
 
 #if canImport(Glibc)

@@ -8,9 +8,8 @@ import Glibc
 extension ParsableCommand {
     /// Parses `arguments` as this root command and runs it; returns when it succeeded, exits
     /// otherwise. Usage errors exit 2, as every other configuration error does (ArgumentParser's
-    /// own default would be 64). Both executables' command lines (the supervisor's, and the
-    /// worker's `migrate`) go through here, so their exit codes agree.
-    public static func runAsRoot(_ arguments: [String]) {
+    /// own default would be 64), and as the supervisor's own command line does.
+    static func runAsRoot(_ arguments: [String]) {
         do {
             var command = try self.parseAsRoot(arguments)
             try command.run()
