@@ -1,14 +1,15 @@
 # saas-api: install and uninstall under systemd.
 #
-#   make install              release build (Swift runtime linked in), both executables, units,
+#   make install              release build (Swift runtime linked in), the executables, units,
 #                             env file
 #   make uninstall            removes what install put there (keeps a changed env file)
 #   make install DESTDIR=/srv/root BINARY=.build/debug/Supervisor
-#                             into another root, with an already built binary (its
-#                             saas-api-worker beside it, or WORKER_BINARY=…)
+#                             into another root, with an already built supervisor (and the
+#                             saas-api-worker and saas-api-migrate beside it)
 #
-# Two executables go to BINDIR: saas-api (the supervisor) and saas-api-worker, which the
-# supervisor runs from the directory of its own executable (and which runs `saas-api migrate`).
+# Three executables go to BINDIR: saas-api (the supervisor), and saas-api-worker and
+# saas-api-migrate, which the supervisor runs from the directory of its own executable (worker
+# processes, `saas-api migrate`).
 #
 # The env file is installed only when absent, mode 0600 (it holds database passwords).
 
@@ -19,11 +20,11 @@ CONFDIR ?= /etc/saas-api
 DESTDIR ?=
 SWIFT ?= swift
 SCRATCH ?= .build-release
-# An already built binary to install instead of building one, and its worker executable.
+# An already built supervisor to install instead of building one; its siblings beside it.
 BINARY ?=
-WORKER_BINARY ?= $(if $(BINARY),$(dir $(BINARY))saas-api-worker)
+SIBLINGS = saas-api-worker saas-api-migrate
 
-# Both products; without the default trait, which would make the supervisor link the worker's
+# Every product; without the default trait, which would make the supervisor link the others'
 # libraries (see Package.swift).
 RELEASE_FLAGS = -c release --scratch-path $(SCRATCH) --disable-default-traits --static-swift-stdlib
 UNITS = saas-api.service saas-api.socket
@@ -41,8 +42,8 @@ install: build
 	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(if $(BINARY),$(BINARY),$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/Supervisor) \
 		$(DESTDIR)$(BINDIR)/saas-api
-	install -m 0755 $(if $(WORKER_BINARY),$(WORKER_BINARY),$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/saas-api-worker) \
-		$(DESTDIR)$(BINDIR)/saas-api-worker
+	bindir=$(if $(BINARY),$(dir $(BINARY)),$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/) && \
+	for exe in $(SIBLINGS); do install -m 0755 $$bindir$$exe $(DESTDIR)$(BINDIR)/$$exe || exit 1; done
 	for unit in $(UNITS); do \
 		sed 's#/usr/local/bin/saas-api#$(BINDIR)/saas-api#g' systemd/$$unit >$(DESTDIR)$(UNITDIR)/$$unit && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit || exit 1; \
@@ -56,7 +57,7 @@ install: build
 
 uninstall:
 	-$(SYSTEMCTL) disable --now saas-api.socket saas-api.service; fi
-	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(BINDIR)/saas-api $(DESTDIR)$(BINDIR)/saas-api-worker
+	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(addprefix $(DESTDIR)$(BINDIR)/,saas-api $(SIBLINGS))
 	# The env file goes only if it is still the untouched example.
 	if [ -f $(DESTDIR)$(CONFDIR)/saas-api.env ] && \
 		sed 's/^APP_ENV=development/APP_ENV=production/' .env.example | cmp -s - $(DESTDIR)$(CONFDIR)/saas-api.env; then \

@@ -5,18 +5,20 @@ import PackageDescription
 // - swift-nio: the HTTP/1.1 server that can adopt an inherited listening socket.
 // - swift-nio-extras: ServerQuiescingHelper, the graceful drain of open connections.
 // - swift-log: the logging API; our own JSON / journald handlers sit behind it.
-// - swift-argument-parser: the worker's `migrate` command line (the supervisor parses its few
-//   options itself: the package and the FoundationEssentials it links cost ~1 MB of its RSS).
+// - swift-argument-parser: the `migrate` command line (the supervisor parses its few options
+//   itself: the package and the FoundationEssentials it links cost ~1.5 MB of its RSS).
 //
-// Two executables: `Supervisor` (installed as saas-api) and `saas-api-worker` (the Worker
-// target), which the supervisor spawns from the directory of its own executable. Only the
-// worker links libpq, hiredis and SwiftNIO; `saas-api migrate` execs the worker, which runs it.
+// Three executables, each linking only what it runs: `Supervisor` (installed as saas-api),
+// `saas-api-worker` (Worker: SwiftNIO, libpq, hiredis), which the supervisor spawns from the
+// directory of its own executable, and `saas-api-migrate` (Migrate: libpq, the argument
+// parser), which `saas-api migrate …` execs. The supervisor links none of those libraries.
 //
-// The trait SupervisorBuildsWorker (on by default) makes the Supervisor target depend on the
-// Worker target, so `swift run Supervisor` builds the worker too. SwiftPM links an executable
-// target's dependencies (not its own code) into whatever depends on it, so with the trait on
-// the supervisor also links NIO, libpq and hiredis, unused. Deployment builds (make install,
-// bench/run, scripts/test) turn it off (--disable-default-traits) and build both products.
+// The trait SupervisorBuildsSiblings (on by default) makes the Supervisor target depend on the
+// other two, so `swift run Supervisor` builds them too. SwiftPM links an executable target's
+// dependencies (not its own code) into whatever depends on it, so with the trait on the
+// supervisor also links NIO, libpq and hiredis, unused. Deployment builds (make install,
+// scripts/run, scripts/test, bench/run) turn it off (--disable-default-traits), which builds
+// every product and a lean supervisor.
 //
 // Release builds drop the run-time exclusivity checks (swift_beginAccess on class properties
 // and captured vars) of our own targets: ~9 % of a request's instructions under callgrind.
@@ -51,13 +53,14 @@ let package = Package(
     products: [
         .executable(name: "Supervisor", targets: ["Supervisor"]),
         .executable(name: "saas-api-worker", targets: ["Worker"]),
+        .executable(name: "saas-api-migrate", targets: ["Migrate"]),
     ],
     traits: [
         .trait(
-            name: "SupervisorBuildsWorker",
-            description: "Building Supervisor builds saas-api-worker too (and links the worker's libraries)."
+            name: "SupervisorBuildsSiblings",
+            description: "Building Supervisor builds the other executables too (and links their libraries)."
         ),
-        .default(enabledTraits: ["SupervisorBuildsWorker"]),
+        .default(enabledTraits: ["SupervisorBuildsSiblings"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -88,7 +91,6 @@ let package = Package(
             name: "Worker",
             dependencies: [
                 "Shared", "Database", "CHiredis", "CSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -99,12 +101,22 @@ let package = Package(
             linkerSettings: releaseLinkerSettings
         ),
         .executableTarget(
+            name: "Migrate",
+            dependencies: [
+                "Shared", "Database",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: releaseSwiftSettings,
+            linkerSettings: releaseLinkerSettings
+        ),
+        .executableTarget(
             name: "Supervisor",
             dependencies: [
                 "Shared", "CSupport",
                 .product(name: "Logging", package: "swift-log"),
-                // Only so that building the supervisor builds the worker (see the top of this file).
-                .target(name: "Worker", condition: .when(traits: ["SupervisorBuildsWorker"])),
+                // Only so that building the supervisor builds the others (see the top of this file).
+                .target(name: "Worker", condition: .when(traits: ["SupervisorBuildsSiblings"])),
+                .target(name: "Migrate", condition: .when(traits: ["SupervisorBuildsSiblings"])),
             ],
             swiftSettings: releaseSwiftSettings,
             linkerSettings: releaseLinkerSettings

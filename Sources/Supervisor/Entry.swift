@@ -6,8 +6,8 @@ import Glibc
 
 /// The supervisor's entry point: the `saas-api` command line.
 ///
-/// `migrate` needs libpq, which lives in the worker executable only: it is handed over, whole,
-/// to `saas-api-worker migrate …` by `exec`, so this process never maps libpq.
+/// `migrate` needs libpq: it is handed over, whole, to `saas-api-migrate migrate …` by `exec`,
+/// so this process never maps libpq.
 @main
 enum Entry {
     static func main() {

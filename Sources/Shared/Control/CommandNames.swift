@@ -1,8 +1,9 @@
 /// Names and summaries both executables' command lines show.
 ///
-/// `migrate` runs in the worker executable (which links libpq): the supervisor's
+/// `migrate` runs in its own executable, `saas-api-migrate` (which links libpq): the supervisor's
 /// `saas-api migrate …` hands its whole command line over to it, and only lists the command in
-/// its own help. The worker's root is named like the supervisor's, so usage lines read the same.
+/// its own help. That executable's root is named like the supervisor's, so usage lines read the
+/// same.
 public enum CommandNames {
     /// The root command, as users type it.
     public static let root = "saas-api"

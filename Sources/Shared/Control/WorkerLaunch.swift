@@ -1,19 +1,14 @@
 /// What a supervisor tells a worker it spawns, beyond the configuration: passed in the
 /// `SAAS_API_WORKER` environment variable (the process title stays readable in `ps`).
 ///
-/// The worker is its own executable (`binaryName`), so the supervisor maps neither libpq,
-/// hiredis nor SwiftNIO.
+/// The worker is its own executable (`SiblingExecutable.worker`), so the supervisor maps
+/// neither libpq, hiredis nor SwiftNIO.
 ///
 /// File descriptors are fixed: the control channel is `controlFD`, the listening sockets are
 /// `firstListenerFD ..< firstListenerFD + listenerCount`. Everything else is closed.
 public struct WorkerLaunch: Sendable, Equatable {
     /// The environment variable that carries the launch; its presence selects the worker role.
     public static let environmentKey = "SAAS_API_WORKER"
-    /// The worker executable's file name: the supervisor runs the one next to its own
-    /// executable (`.build/release/saas-api-worker`, `/usr/local/bin/saas-api-worker`).
-    public static let binaryName = "saas-api-worker"
-    /// An environment variable naming another worker executable to run instead.
-    public static let binaryVariable = "SAAS_API_WORKER_BINARY"
     /// The control channel's fd in the worker.
     public static let controlFD: Int32 = 3
     /// The first listening socket's fd in the worker.

@@ -29,8 +29,8 @@ struct ServeCommand {
     func run() throws(ExitStatus) {
         let config = try self.loadConfig()
         let workerBinary: String
-        do throws(WorkerBinary.Missing) {
-            workerBinary = try WorkerBinary.locate()
+        do throws(SiblingExecutable.Missing) {
+            workerBinary = try SiblingExecutable.worker.locate()
         } catch {
             LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
             throw ExitStatus(2)

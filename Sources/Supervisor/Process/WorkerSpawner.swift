@@ -5,7 +5,7 @@ import Shared
 import Glibc
 #endif
 
-/// Starts worker processes: `posix_spawn` of the worker executable (`WorkerBinary`) with exactly
+/// Starts worker processes: `posix_spawn` of `saas-api-worker` (`SiblingExecutable`) with exactly
 /// the fds, signal state and environment a worker needs.
 struct WorkerSpawner {
     /// A spawned worker: its pid and the supervisor's end of its control channel.
@@ -30,7 +30,7 @@ struct WorkerSpawner {
         self.executablePath = executablePath
         let dropped: Set<String> = [
             "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
-            WorkerLaunch.environmentKey, WorkerLaunch.binaryVariable,
+            WorkerLaunch.environmentKey, SiblingExecutable.worker.variable, SiblingExecutable.migrate.variable,
         ]
         var merged = ProcessEnvironment.current().filter { !dropped.contains($0.key) }
         for (key, value) in config.environment(masked: false) { merged[key] = value }

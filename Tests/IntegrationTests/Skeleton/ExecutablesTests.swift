@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Two executables: the supervisor maps none of the worker's libraries, runs the
-/// `saas-api-worker` beside its own executable (or `SAAS_API_WORKER_BINARY`), and hands
-/// `migrate` over to it.
+/// Three executables: the supervisor maps none of the others' libraries, runs the
+/// `saas-api-worker` and `saas-api-migrate` beside its own executable (or the ones that
+/// `SAAS_API_WORKER_BINARY` / `SAAS_API_MIGRATE_BINARY` name), and hands `migrate` over.
 @Suite("Executables", .timeLimit(.minutes(2)))
 struct ExecutablesTests {
     @Test("the supervisor maps no libpq, hiredis or OpenSSL; its worker is saas-api-worker and does")
@@ -21,11 +21,13 @@ struct ExecutablesTests {
         let workerMaps = try Self.mappings(worker)
         #expect(workerMaps.contains("libpq.so"))
         let workerExecutable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/exe")
-        #expect(workerExecutable == URL(fileURLWithPath: Self.workerBinary).resolvingSymlinksInPath().path)
+        #expect(
+            workerExecutable == URL(fileURLWithPath: Self.sibling("saas-api-worker")).resolvingSymlinksInPath().path
+        )
     }
 
-    @Test("without saas-api-worker beside it, serve and migrate are one clear line and exit 2")
-    func missingWorkerExecutableExitsTwo() throws {
+    @Test("without its siblings beside it, serve and migrate are one clear line and exit 2")
+    func missingSiblingExitsTwo() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let supervisor = directory + "/saas-api"
@@ -37,7 +39,12 @@ struct ExecutablesTests {
         }
         var environment = TestEnvironment.serverEnvironment([:])
         environment.removeValue(forKey: "SAAS_API_WORKER_BINARY")
-        for arguments in [[], ["--workers", "1"], ["migrate", "status"]] {
+        environment.removeValue(forKey: "SAAS_API_MIGRATE_BINARY")
+        let cases: [([String], String)] = [
+            ([], "saas-api-worker"), (["--workers", "1"], "saas-api-worker"),
+            (["migrate", "status"], "saas-api-migrate"),
+        ]
+        for (arguments, missing) in cases {
             let (status, text) = try ChildProcess.run(
                 supervisor,
                 arguments,
@@ -46,12 +53,12 @@ struct ExecutablesTests {
             )
             #expect(status == 2, "saas-api \(arguments)")
             #expect(text.split(separator: "\n").count == 1, "saas-api \(arguments): \(text)")
-            #expect(text.contains("no worker executable at \(directory)/saas-api-worker"), "\(text)")
+            #expect(text.contains("no \(missing) executable at \(directory)/\(missing)"), "\(text)")
         }
 
-        // SAAS_API_WORKER_BINARY names one elsewhere: `migrate` runs in it.
+        // SAAS_API_MIGRATE_BINARY names one elsewhere: `migrate` runs in it.
         try FileManager.default.createDirectory(atPath: directory + "/sql", withIntermediateDirectories: false)
-        environment["SAAS_API_WORKER_BINARY"] = Self.workerBinary
+        environment["SAAS_API_MIGRATE_BINARY"] = Self.sibling("saas-api-migrate")
         let (status, text) = try ChildProcess.run(
             supervisor,
             ["migrate", "create", "add_refunds"],
@@ -65,6 +72,19 @@ struct ExecutablesTests {
         )
     }
 
+    @Test("run by hand, the worker and migrate executables say how they are run and exit 2")
+    func siblingsRunByHand() throws {
+        for (name, expected) in [
+            ("saas-api-worker", "started by the supervisor only"), ("saas-api-migrate", "saas-api migrate"),
+        ] {
+            var environment = TestEnvironment.serverEnvironment([:])
+            environment.removeValue(forKey: "SAAS_API_WORKER")
+            let (status, text) = try ChildProcess.run(Self.sibling(name), ["serve"], environment: environment)
+            #expect(status == 2, "\(name)")
+            #expect(text.split(separator: "\n").count == 1 && text.contains(expected), "\(name): \(text)")
+        }
+    }
+
     /// `/proc/PID/maps`, read to the end (a single read returns one page of it).
     static func mappings(_ pid: Int32) throws -> String {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/maps"))
@@ -74,10 +94,9 @@ struct ExecutablesTests {
         return text
     }
 
-    /// The worker executable beside the supervisor under test.
-    static var workerBinary: String {
-        URL(fileURLWithPath: TestEnvironment.binary).deletingLastPathComponent()
-            .appendingPathComponent("saas-api-worker").path
+    /// An executable beside the supervisor under test.
+    static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: TestEnvironment.binary).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
     static func temporaryDirectory() throws -> String {

@@ -11,8 +11,8 @@ import Darwin
 
 /// `saas-api migrate up|down|status|create`: schema migrations over libpq.
 ///
-/// Runs in the worker executable: the supervisor's `saas-api migrate …` execs
-/// `saas-api-worker migrate …` with the same arguments, so libpq stays out of the supervisor.
+/// Runs in its own executable: the supervisor's `saas-api migrate …` execs
+/// `saas-api-migrate migrate …` with the same arguments, so libpq stays out of the supervisor.
 ///
 /// Exit codes: 0 done, 1 the run failed (one line on stderr naming the file and the
 /// PostgreSQL SQLSTATE and message), 2 bad usage.
