@@ -20,6 +20,9 @@ struct ExecutablesTests {
         }
         let workerMaps = try Self.mappings(worker)
         #expect(workerMaps.contains("libpq.so"))
+        // GnuTLS (linked only through libpq's libldap) is not initialised at load in a worker.
+        let workerEnvironment = try Self.procFile(worker, "environ")
+        #expect(workerEnvironment.split(separator: 0).contains(Data("GNUTLS_NO_IMPLICIT_INIT=1".utf8)))
         let workerExecutable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(worker)/exe")
         #expect(
             workerExecutable == URL(fileURLWithPath: Self.sibling("saas-api-worker")).resolvingSymlinksInPath().path
@@ -85,13 +88,18 @@ struct ExecutablesTests {
         }
     }
 
-    /// `/proc/PID/maps`, read to the end (a single read returns one page of it).
+    /// `/proc/PID/maps`, all of it.
     static func mappings(_ pid: Int32) throws -> String {
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/maps"))
-        defer { try? handle.close() }
-        let text = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+        let text = String(decoding: try self.procFile(pid, "maps"), as: UTF8.self)
         #expect(text.contains("[stack]"), "read all of /proc/\(pid)/maps")
         return text
+    }
+
+    /// `/proc/PID/NAME`, read to the end (a single read returns one page of it).
+    static func procFile(_ pid: Int32, _ name: String) throws -> Data {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/\(pid)/\(name)"))
+        defer { try? handle.close() }
+        return try handle.readToEnd() ?? Data()
     }
 
     /// An executable beside the supervisor under test.
