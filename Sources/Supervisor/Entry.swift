@@ -1,46 +1,43 @@
-import ArgumentParser
 import Shared
-import Worker
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The process entry point: a worker when the supervisor spawned us as one, else the CLI.
+/// The supervisor's entry point: the `saas-api` command line.
+///
+/// `migrate` needs libpq: it is handed over, whole, to `saas-api-migrate migrate …` by `exec`,
+/// so this process never maps libpq.
 @main
 enum Entry {
     static func main() {
-        if let encoded = getenv(WorkerLaunch.environmentKey).map({ String(cString: $0) }) {
-            unsetenv(WorkerLaunch.environmentKey)
-            guard let launch = WorkerLaunch(encoded: encoded) else {
-                LogSink.standardError.write(Array("saas-api: malformed \(WorkerLaunch.environmentKey)\n".utf8))
-                exit(WorkerLaunch.exitBootFailure)
-            }
-            WorkerMain.run(launch)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if MigrateHandOver.applies(to: arguments) {
+            MigrateHandOver.exec(arguments)
         }
-        do {
-            var command = try SupervisorCommand.parseAsRoot()
-            try command.run()
-        } catch {
-            // Usage errors exit 2, as every other configuration error does (ArgumentParser's
-            // own default would be 64).
-            let code = SupervisorCommand.exitCode(for: error)
-            if code == .validationFailure {
-                LogSink.standardError.write(Array((SupervisorCommand.fullMessage(for: error) + "\n").utf8))
-                exit(2)
+        switch SupervisorCommandLine.parse(arguments) {
+        case .serve(let options):
+            do throws(ExitStatus) {
+                try ServeCommand(options: options).run()
+            } catch {
+                exit(error.code)
             }
-            SupervisorCommand.exit(withError: error)
+        case .status(let json, let options):
+            StatusCommand(json: json, options: options).run()
+        case .output(let text):
+            LogSink.standardOutput.write(Array(text.utf8))
+        case .usageError(let text):
+            LogSink.standardError.write(Array(text.utf8))
+            exit(2)
         }
     }
 }
 
-/// `saas-api`: the root command; `serve` runs when no subcommand is named.
-struct SupervisorCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "saas-api",
-        abstract: "The saas-api server: a supervisor and its worker processes.",
-        version: Version.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, StatusCommand.self],
-        defaultSubcommand: ServeCommand.self
-    )
+/// A command's non-zero exit status.
+struct ExitStatus: Error {
+    let code: Int32
+
+    init(_ code: Int32) {
+        self.code = code
+    }
 }

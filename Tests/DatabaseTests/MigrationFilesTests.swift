@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Shared
+@testable import Database
 
 /// The migrator's pure parts: checksums, file names, settings, status. No database.
 @Suite("Migration files")

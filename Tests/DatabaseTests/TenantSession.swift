@@ -1,3 +1,4 @@
+import Database
 import Shared
 
 /// How the tests talk to the database as a tenant: one transaction per call, the tenant set

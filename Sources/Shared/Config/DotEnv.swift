@@ -36,7 +36,7 @@ public enum DotEnv {
     private static func value(_ raw: Substring, line: Int) throws(ParseError) -> String {
         guard let quote = raw.first, quote == "\"" || quote == "'" else {
             // Unquoted: an inline comment starts at " #".
-            if let hash = raw.firstRange(of: " #") { return String(trimmed(raw[..<hash.lowerBound])) }
+            if let hash = raw.firstOccurrence(of: " #") { return String(trimmed(raw[..<hash.lowerBound])) }
             return String(raw)
         }
         var out = ""

@@ -3,10 +3,12 @@ public enum Secrets {
     /// Replaces the password of every `scheme://user:password@host` in `text` with `***`.
     /// Text without `://` is returned unchanged without allocating.
     public static func mask(_ text: String) -> String {
-        guard text.utf8.contains(UInt8(ascii: "@")), text.contains("://") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "@")), Substring(text).firstOccurrence(of: "://") != nil else {
+            return text
+        }
         var out = ""
         var rest = Substring(text)
-        while let scheme = rest.firstRange(of: "://") {
+        while let scheme = rest.firstOccurrence(of: "://") {
             out += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
             // The authority ends at the first '/', '?', '#' or whitespace.

@@ -1,6 +1,9 @@
 /// What a supervisor tells a worker it spawns, beyond the configuration: passed in the
 /// `SAAS_API_WORKER` environment variable (the process title stays readable in `ps`).
 ///
+/// The worker is its own executable (`SiblingExecutable.worker`), so the supervisor maps
+/// neither libpq, hiredis nor SwiftNIO.
+///
 /// File descriptors are fixed: the control channel is `controlFD`, the listening sockets are
 /// `firstListenerFD ..< firstListenerFD + listenerCount`. Everything else is closed.
 public struct WorkerLaunch: Sendable, Equatable {

@@ -14,17 +14,24 @@ public struct LogSink: Sendable {
     }
 
     /// Standard error, retrying short writes and `EINTR`.
-    public static let standardError = LogSink { bytes in
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return  // stderr is gone; nothing sensible to do with a log line
+    public static let standardError = LogSink.writing(to: 2)
+    /// Standard output, the same way (command output).
+    public static let standardOutput = LogSink.writing(to: 1)
+
+    /// A file descriptor, retrying short writes and `EINTR`.
+    public static func writing(to fd: Int32) -> LogSink {
+        LogSink { bytes in
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written > 0 {
+                        offset += written
+                    } else if written < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        return  // the descriptor is gone; nothing sensible to do with the bytes
+                    }
                 }
             }
         }

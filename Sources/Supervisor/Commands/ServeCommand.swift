@@ -1,4 +1,3 @@
-import ArgumentParser
 import CSupport
 import Logging
 import Shared
@@ -8,38 +7,34 @@ import Glibc
 #endif
 
 /// `saas-api serve` (the default): binds the sockets, spawns and supervises the workers.
-struct ServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Run the supervisor and its workers (the default command)."
-    )
-
-    @Option(help: "Worker processes (WORKERS; default: the number of CPUs).")
+struct ServeCommand {
     var workers: String?
-
-    @Option(help: "TCP port to listen on (PORT; default 3000).")
     var port: String?
-
-    @Option(help: "Address to listen on (HOST; default 0.0.0.0).")
     var host: String?
-
-    @Option(
-        name: .customLong("max-requests"),
-        help: "Recycle a worker after this many requests (MAX_REQUESTS; default 0: never)."
-    )
     var maxRequests: String?
-
-    @Option(
-        name: .customLong("max-requests-jitter"),
-        help: "Up to this many more requests per worker, at random (MAX_REQUESTS_JITTER)."
-    )
     var maxRequestsJitter: String?
-
-    @Option(name: .customLong("env-file"), help: "Read variables from this file if it exists.")
     var envFile = ".env"
 
-    func run() throws {
+    /// The command for the options `SupervisorCommandLine` parsed.
+    init(options: [String: String]) {
+        self.workers = options["workers"]
+        self.port = options["port"]
+        self.host = options["host"]
+        self.maxRequests = options["max-requests"]
+        self.maxRequestsJitter = options["max-requests-jitter"]
+        if let envFile = options["env-file"] { self.envFile = envFile }
+    }
+
+    /// Runs the supervisor until it stops; throws the exit status when it is not 0.
+    func run() throws(ExitStatus) {
         let config = try self.loadConfig()
+        let workerBinary: String
+        do throws(SiblingExecutable.Missing) {
+            workerBinary = try SiblingExecutable.worker.locate()
+        } catch {
+            LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
+            throw ExitStatus(2)
+        }
         let identity = ProcessLogIdentity(pid: Int(getpid()), worker: nil, generation: nil)
         LoggingSetup.bootstrap(level: config.logLevel, format: config.logFormat, process: identity)
         var logger = Logger(label: "saas-api.supervisor")
@@ -54,7 +49,7 @@ struct ServeCommand: ParsableCommand {
             (listeners, store) = try Self.openListeners(config: config, logger: logger)
         } catch {
             logger.critical("\(error.description)")
-            throw ExitCode(1)
+            throw ExitStatus(1)
         }
         logger.info(
             "starting saas-api \(Version.current)",
@@ -69,6 +64,7 @@ struct ServeCommand: ParsableCommand {
         let statusServer = Self.openStatusServer(config: config, logger: logger)
         let runtime = SupervisorRuntime(
             config: config,
+            workerBinary: workerBinary,
             listeners: listeners,
             signals: signals,
             statusServer: statusServer,
@@ -76,7 +72,7 @@ struct ServeCommand: ParsableCommand {
             logger: logger
         )
         let code = runtime.run()
-        if code != 0 { throw ExitCode(code) }
+        if code != 0 { throw ExitStatus(code) }
     }
 
     /// Adopts what systemd passed (a `.socket` unit's sockets, else slot sockets from the fd
@@ -112,7 +108,7 @@ struct ServeCommand: ParsableCommand {
     }
 
     /// Flags > environment > `.env` > defaults. A bad value: one line, exit 2, nothing bound.
-    private func loadConfig() throws -> Config {
+    private func loadConfig() throws(ExitStatus) -> Config {
         var overrides: [String: String] = [:]
         if let workers = self.workers { overrides["WORKERS"] = workers }
         if let port = self.port { overrides["PORT"] = port }
@@ -128,7 +124,7 @@ struct ServeCommand: ParsableCommand {
             )
         } catch {
             LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
-            throw ExitCode(2)
+            throw ExitStatus(2)
         }
     }
 

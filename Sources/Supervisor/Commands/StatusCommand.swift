@@ -1,4 +1,3 @@
-import ArgumentParser
 import Shared
 
 #if canImport(Glibc)
@@ -6,25 +5,21 @@ import Glibc
 #endif
 
 /// `saas-api status [--json]`: asks the running supervisor over its local control socket.
-struct StatusCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "status",
-        abstract: "Show the running supervisor's workers (pid, state, uptime, restarts, requests)."
-    )
-
-    @Flag(help: "Print one JSON object instead of a table.")
+struct StatusCommand {
     var json = false
-
-    @Option(help: "The server's port (PORT), which names the default control socket.")
     var port: String?
-
-    @Option(name: .customLong("control-socket"), help: "The control socket's path (CONTROL_SOCKET).")
     var controlSocket: String?
-
-    @Option(name: .customLong("env-file"), help: "Read variables from this file if it exists.")
     var envFile = ".env"
 
-    func run() throws {
+    /// The command for the options `SupervisorCommandLine` parsed.
+    init(json: Bool, options: [String: String]) {
+        self.json = json
+        self.port = options["port"]
+        self.controlSocket = options["control-socket"]
+        if let envFile = options["env-file"] { self.envFile = envFile }
+    }
+
+    func run() {
         var overrides: [String: String] = [:]
         if let port = self.port { overrides["PORT"] = port }
         if let controlSocket = self.controlSocket { overrides["CONTROL_SOCKET"] = controlSocket }
@@ -59,14 +54,7 @@ struct StatusCommand: ParsableCommand {
             guard count > 0 else { Self.fail("no answer from the supervisor on \(path): \(errorText())") }
             reply += buffer[0..<count]
         }
-        reply.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
-                guard written > 0 || errno == EINTR else { return }
-                offset += max(written, 0)
-            }
-        }
+        LogSink.standardOutput.write(reply)
     }
 
     private static func fail(_ message: String, code: Int32 = 1) -> Never {

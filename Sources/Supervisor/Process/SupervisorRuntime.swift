@@ -26,6 +26,7 @@ final class SupervisorRuntime {
 
     init(
         config: Config,
+        workerBinary: String,
         listeners: ListenerSet,
         signals: SignalChannel,
         statusServer: StatusServer?,
@@ -47,7 +48,7 @@ final class SupervisorRuntime {
         let now = MonotonicClock.nanoseconds()
         self.policy = SupervisorPolicy(settings: settings, now: now, seed: now ^ UInt64(getpid()))
         self.listeners = listeners
-        self.spawner = WorkerSpawner(config: config)
+        self.spawner = WorkerSpawner(config: config, executablePath: workerBinary)
         self.signals = signals
         self.statusServer = statusServer
         self.logger = logger

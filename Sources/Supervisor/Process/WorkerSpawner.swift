@@ -5,8 +5,8 @@ import Shared
 import Glibc
 #endif
 
-/// Starts worker processes: `posix_spawn` of the supervisor's own executable with exactly the
-/// fds, signal state and environment a worker needs.
+/// Starts worker processes: `posix_spawn` of `saas-api-worker` (`SiblingExecutable`) with exactly
+/// the fds, signal state and environment a worker needs.
 struct WorkerSpawner {
     /// A spawned worker: its pid and the supervisor's end of its control channel.
     struct Spawned {
@@ -19,19 +19,28 @@ struct WorkerSpawner {
         let description: String
     }
 
-    /// The executable's path, resolved at start: on reload a new binary installed there is used.
+    /// The worker executable's path, resolved at start: on reload a new binary installed there
+    /// is used.
     let executablePath: String
     /// `KEY=VALUE` entries every worker gets (the resolved config, minus systemd's variables).
     let environment: [String]
 
-    /// Prepares a spawner for the current executable and configuration.
-    init(config: Config) {
-        self.executablePath = Self.ownExecutablePath()
+    /// Variables a worker gets unless the environment sets them:
+    /// - `GNUTLS_NO_IMPLICIT_INIT=1`: GnuTLS is in a worker only because libpq links libldap,
+    ///   which initialises it itself when an LDAP lookup uses TLS. GnuTLS's load-time
+    ///   constructor would otherwise set it up (and p11-kit) in every worker, unused: 0.85 MB
+    ///   of each worker's resident memory.
+    static let workerDefaults = ["GNUTLS_NO_IMPLICIT_INIT": "1"]
+
+    /// Prepares a spawner of the worker executable at `executablePath` for the configuration.
+    init(config: Config, executablePath: String) {
+        self.executablePath = executablePath
         let dropped: Set<String> = [
             "NOTIFY_SOCKET", "LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
-            WorkerLaunch.environmentKey,
+            WorkerLaunch.environmentKey, SiblingExecutable.worker.variable, SiblingExecutable.migrate.variable,
         ]
         var merged = ProcessEnvironment.current().filter { !dropped.contains($0.key) }
+        merged.merge(Self.workerDefaults) { set, _ in set }
         for (key, value) in config.environment(masked: false) { merged[key] = value }
         self.environment = merged.map { "\($0.key)=\($0.value)" }
     }
@@ -79,17 +88,6 @@ struct WorkerSpawner {
             throw Failure(description: "posix_spawn \(self.executablePath): \(errorText(status))")
         }
         return Spawned(pid: pid, controlFD: parentEnd)
-    }
-
-    /// `/proc/self/exe`, resolved once; falls back to argv[0].
-    private static func ownExecutablePath() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return CommandLine.arguments[0] }
-        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        // After the binary was replaced on disk the link reads "… (deleted)": the path is what
-        // we want, so a reload picks up the new file.
-        return path.hasSuffix(" (deleted)") ? String(path.dropLast(10)) : path
     }
 }
 

@@ -1,3 +1,5 @@
+import Shared
+
 /// One numbered migration: its up and down scripts, read from `NNNN_name.up.sql` and
 /// `NNNN_name.down.sql`.
 public struct Migration: Sendable, Equatable {
@@ -48,7 +50,7 @@ public struct Migration: Sendable, Equatable {
         for rawLine in sql.split(separator: "\n", omittingEmptySubsequences: false) {
             number += 1
             var line = rawLine.drop { $0 == " " || $0 == "\t" }
-            if let comment = line.firstRange(of: "--") { line = line[..<comment.lowerBound] }
+            if let comment = line.firstOccurrence(of: "--") { line = line[..<comment.lowerBound] }
             let words = line.lowercased().split { $0 == " " || $0 == "\t" || $0 == ";" || $0 == "\r" }
             guard let first = words.first else { continue }
             let endsStatement = line.contains(";")

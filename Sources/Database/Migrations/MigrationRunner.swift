@@ -1,3 +1,5 @@
+import Shared
+
 /// Progress reported by `MigrationRunner` while it works.
 public enum MigrationEvent: Sendable, Equatable {
     /// Another `migrate` holds the advisory lock; this run waits for it.

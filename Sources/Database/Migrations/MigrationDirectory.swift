@@ -1,3 +1,5 @@
+import Shared
+
 /// A directory of migration files (`sql/`): discovery, validation and `create`.
 public struct MigrationDirectory: Sendable {
     /// The directory's path.

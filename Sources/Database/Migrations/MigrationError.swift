@@ -1,3 +1,5 @@
+import Shared
+
 /// Why a migration command refused to run or failed.
 ///
 /// `description` is one line for stderr: it names the file involved and, for database errors,

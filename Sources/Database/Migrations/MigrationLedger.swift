@@ -1,3 +1,5 @@
+import Shared
+
 /// A migration recorded in `public.schema_migrations`.
 public struct AppliedMigration: Sendable, Equatable {
     /// The version.

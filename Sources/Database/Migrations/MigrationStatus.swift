@@ -1,3 +1,5 @@
+import Shared
+
 /// One line of `migrate status`: a migration file, an applied record, or both.
 public struct MigrationStatus: Sendable, Equatable {
     /// How a migration stands.

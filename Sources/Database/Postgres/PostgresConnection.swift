@@ -1,4 +1,5 @@
 import CLibPQ
+import Shared
 
 #if canImport(Glibc)
 import Glibc

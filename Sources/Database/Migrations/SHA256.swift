@@ -1,3 +1,5 @@
+import Shared
+
 /// SHA-256 (FIPS 180-4), enough to checksum migration files.
 ///
 /// The toolchain on Linux ships no crypto module and the project takes no dependency for one

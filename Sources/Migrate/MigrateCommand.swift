@@ -1,4 +1,6 @@
 import ArgumentParser
+
+import Database
 import Shared
 
 #if canImport(Glibc)
@@ -9,12 +11,15 @@ import Darwin
 
 /// `saas-api migrate up|down|status|create`: schema migrations over libpq.
 ///
+/// Runs in its own executable: the supervisor's `saas-api migrate …` execs
+/// `saas-api-migrate migrate …` with the same arguments, so libpq stays out of the supervisor.
+///
 /// Exit codes: 0 done, 1 the run failed (one line on stderr naming the file and the
 /// PostgreSQL SQLSTATE and message), 2 bad usage.
 struct MigrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "migrate",
-        abstract: "Apply, revert or inspect the SQL migrations in sql/.",
+        commandName: CommandNames.migrate,
+        abstract: CommandNames.migrateAbstract,
         discussion: """
             Connects with --database-url, else MIGRATION_DATABASE_URL, else DATABASE_URL (the \
             environment first, then .env in the current directory). Use an owner or superuser \

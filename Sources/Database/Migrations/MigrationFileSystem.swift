@@ -1,3 +1,5 @@
+import Shared
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -75,12 +77,7 @@ enum MigrationFileSystem {
 
     /// The directory holding the running executable (`/proc/self/exe`), if known.
     static func executableDirectory() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let path = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return nil }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        ExecutablePath.directory()
     }
 
     /// Whether `path` is a regular file this process may read.

@@ -1,3 +1,5 @@
+import Shared
+
 /// The rows of a statement's result, copied out of libpq's `PGresult` before it is freed.
 public struct PostgresRows: Sendable, Equatable {
     /// Column names, in order.
