@@ -5,11 +5,29 @@ import NIOHTTP1
 /// from a table, the handler's headers (checked, so a handler cannot split a response), then
 /// the server's own. No intermediate `HTTPHeaders`, no per-response string building.
 enum HTTPResponseEncoding {
-    /// Whether a handler's header can be written as is: a token name and a value without
-    /// control characters (a CR or LF would let it inject headers or a second response).
-    static func isSafe(name: String, value: String) -> Bool {
-        guard !name.isEmpty, name.utf8.allSatisfy(\.isTokenCharacter) else { return false }
-        return value.utf8.allSatisfy { $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) }
+    /// Writes a handler's headers as `name: value` lines, checking each as it is copied: a
+    /// token name and a value without control characters (a CR or LF would let a handler
+    /// inject headers or a second response). Returns `false` at the first unsafe one, with
+    /// part of the headers written.
+    static func writeHeaders(_ headers: HTTPHeaders, to buffer: inout ByteBuffer) -> Bool {
+        for (name, value) in headers {
+            var name = name
+            var value = value
+            let safe = name.withUTF8 { name in
+                value.withUTF8 { value in
+                    guard !name.isEmpty, name.allSatisfy(\.isTokenCharacter),
+                        value.allSatisfy({ $0 == UInt8(ascii: "\t") || ($0 >= 0x20 && $0 != 0x7F) })
+                    else { return false }
+                    buffer.writeBytes(name)
+                    buffer.writeStaticString(": ")
+                    buffer.writeBytes(value)
+                    buffer.writeStaticString("\r\n")
+                    return true
+                }
+            }
+            guard safe else { return false }
+        }
+        return true
     }
 
     /// Whether a response with `status` carries no body and no `Content-Length` (RFC 9110

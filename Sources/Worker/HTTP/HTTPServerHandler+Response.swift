@@ -11,28 +11,27 @@ extension HTTPServerHandler {
     func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = MonotonicClock.nanoseconds()
         let keepAlive = !forceClose && exchange.keepAlive && !self.draining
-        var response = response
-        if !response.headers.allSatisfy({ HTTPResponseEncoding.isSafe(name: $0.name, value: $0.value) }) {
-            self.logger.error(
-                "handler returned a header that cannot be sent",
-                metadata: [LogKey.requestID: .string(exchange.requestID)]
-            )
-            response = .error(APIError(.internalError))
-        }
-        let bodiless = HTTPResponseEncoding.isBodiless(response.status)
-        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
-
         if !self.outputPending {
             self.output.clear()
             self.outputPending = true
         }
+        // The handler's headers are checked as they are written (one pass); an unsafe one
+        // takes back what this response wrote and answers 500 instead.
+        let responseStart = self.output.writerIndex
+        var response = response
         HTTPResponseEncoding.writeStatusLine(response.status, to: &self.output)
-        for (name, value) in response.headers {
-            self.output.writeString(name)
-            self.output.writeStaticString(": ")
-            self.output.writeString(value)
-            self.output.writeStaticString("\r\n")
+        if !HTTPResponseEncoding.writeHeaders(response.headers, to: &self.output) {
+            self.logger.error(
+                "handler returned a header that cannot be sent",
+                metadata: [LogKey.requestID: .string(exchange.requestID)]
+            )
+            self.output.moveWriterIndex(to: responseStart)
+            response = .error(APIError(.internalError))
+            HTTPResponseEncoding.writeStatusLine(response.status, to: &self.output)
+            _ = HTTPResponseEncoding.writeHeaders(response.headers, to: &self.output)
         }
+        let bodiless = HTTPResponseEncoding.isBodiless(response.status)
+        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
         if !bodiless {
             self.output.writeStaticString("Content-Length: ")
             HTTPResponseEncoding.writeDecimal(response.body.readableBytes, to: &self.output)
