@@ -72,7 +72,8 @@ struct ProcessModelTests {
         #expect(try socket.readResponse().status == 200)
         server.send(SIGTERM)
         #expect(try socket.receive().isEmpty)  // closed by the server, not by us
-        #expect(server.waitForExit(timeout: 20) == 0)
+        let status = server.waitForExit(timeout: 20)
+        #expect(status == 0, "server log:\n\(server.log)")
     }
 
     @Test(
