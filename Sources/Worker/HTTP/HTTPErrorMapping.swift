@@ -1,4 +1,3 @@
-import NIOHTTP1
 import Shared
 
 /// Turns every failure a handler meets into the error the client gets: dependency failures

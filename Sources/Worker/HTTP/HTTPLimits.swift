@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import Shared
 
 /// The per-connection limits of the HTTP layer, taken once from `Config` so the codec, the

@@ -11,10 +11,7 @@ extension HTTPServerHandler {
     func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = MonotonicClock.nanoseconds()
         let keepAlive = !forceClose && exchange.keepAlive && !self.draining
-        if !self.outputPending {
-            self.output.clear()
-            self.outputPending = true
-        }
+        self.beginOutput()
         // The handler's headers are checked as they are written (one pass); an unsafe one
         // takes back what this response wrote and answers 500 instead.
         let responseStart = self.output.writerIndex
@@ -94,6 +91,14 @@ extension HTTPServerHandler {
         }
     }
 
+    /// Starts a batch in the reused output buffer unless one is pending (its storage is free
+    /// again once the channel wrote the previous batch, so `clear` does not allocate).
+    private func beginOutput() {
+        guard !self.outputPending else { return }
+        self.output.clear()
+        self.outputPending = true
+    }
+
     /// Hands the pending responses to the channel and flushes.
     func flushOutput(context: ChannelHandlerContext) {
         self.needsFlush = false
@@ -108,10 +113,7 @@ extension HTTPServerHandler {
     /// `100 Continue` for a client waiting to send its body (RFC 9110 §10.1.1); flushed with
     /// the read burst.
     func writeContinue(context: ChannelHandlerContext) {
-        if !self.outputPending {
-            self.output.clear()
-            self.outputPending = true
-        }
+        self.beginOutput()
         self.output.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         if self.isReading {
             self.needsFlush = true
@@ -134,8 +136,7 @@ extension HTTPServerHandler {
             return
         }
         let milliseconds = Double(elapsed / 1000) / 1000
-        let uri = exchange.head.uri
-        let path = APIError.printable(uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri)
+        let path = APIError.printable(String(AccessLog.pathPart(of: exchange.head.uri)))
         let method = APIError.printable(exchange.head.method.rawValue)
         self.logger.info(
             "\(method) \(path) \(status)",
