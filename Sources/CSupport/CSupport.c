@@ -37,3 +37,9 @@ void saas_set_process_title(const char *title) {
 int saas_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from) {
     return posix_spawn_file_actions_addclosefrom_np(actions, from);
 }
+
+#include <sys/mman.h>
+
+int saas_memfd_create(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC);
+}

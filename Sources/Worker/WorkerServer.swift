@@ -45,7 +45,8 @@ final class WorkerServer: Sendable {
             config: config,
             eventLoop: eventLoop,
             serviceStartMilliseconds: launch.serviceStartMilliseconds,
-            logger: logger
+            logger: logger,
+            metrics: WorkerMetrics.region(for: launch, logger: logger)
         )
         self.quiescing = ServerQuiescingHelper(group: self.group)
     }
@@ -54,6 +55,7 @@ final class WorkerServer: Sendable {
     func start() throws {
         var router = Router()
         HealthRoute.register(in: &router)
+        self.services.counters.region.publishRoutes(router.templates)
         let handlerRouter = router
         let services = self.services
         let logger = Logger(label: "saas-api.http")

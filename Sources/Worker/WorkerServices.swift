@@ -1,7 +1,7 @@
 import Logging
 import NIOCore
+import NIOHTTP1
 import Shared
-import Synchronization
 
 /// Everything a request may need beyond itself, created once per worker.
 public final class WorkerServices: Sendable {
@@ -13,16 +13,26 @@ public final class WorkerServices: Sendable {
     public let redis: RedisPool
     /// Wall-clock start of the service (not of this worker), milliseconds since the epoch.
     public let serviceStartMilliseconds: Int64
-    /// Requests answered and in flight, read by the heartbeat.
-    let counters = RequestCounters()
+    /// Requests answered and in flight, read by the heartbeat, and the request histogram that
+    /// the supervisor's `/metrics` reads from shared memory.
+    let counters: RequestCounters
+    /// Fresh trace and span ids (W3C `traceparent`).
+    let traceIDs = TraceIDSource()
     let healthChecker: HealthChecker
     /// The `Date` header value, refreshed every second on the event loop.
     let httpDate: HTTPDate
     /// The access log's fast path when the process logs JSON lines (`nil` under journald).
     let accessLog: AccessLog?
 
-    init(config: Config, eventLoop: any EventLoop, serviceStartMilliseconds: Int64, logger: Logger) {
+    init(
+        config: Config,
+        eventLoop: any EventLoop,
+        serviceStartMilliseconds: Int64,
+        logger: Logger,
+        metrics: MetricsRegion = .anonymous()
+    ) {
         self.config = config
+        self.counters = RequestCounters(region: metrics)
         self.postgres = PostgresPool(config: config)
         self.redis = RedisPool(config: config)
         self.serviceStartMilliseconds = serviceStartMilliseconds
@@ -33,30 +43,39 @@ public final class WorkerServices: Sendable {
             postgres: self.postgres,
             redis: self.redis,
             timeoutMilliseconds: config.healthTimeoutMilliseconds,
-            logger: logger
+            logger: logger,
+            metrics: metrics
         )
     }
 }
 
-/// Per-worker request counters (relaxed atomics: written on the event loop, read by anyone).
+/// Per-worker request counters, in the worker's `MetricsRegion`: relaxed atomic adds on the
+/// event loop, read by the heartbeat and, through shared memory, by the supervisor.
 final class RequestCounters: Sendable {
-    private let served = Atomic<UInt64>(0)
-    private let active = Atomic<Int>(0)
+    /// The shared memory the counts live in.
+    let region: MetricsRegion
+
+    init(region: MetricsRegion) {
+        self.region = region
+    }
 
     /// A request started.
-    func begin() { self.active.wrappingAdd(1, ordering: .relaxed) }
+    @inline(__always)
+    func begin() { self.region.requestStarted() }
 
-    /// A request's response was written.
-    func end() {
-        self.active.wrappingSubtract(1, ordering: .relaxed)
-        self.served.wrappingAdd(1, ordering: .relaxed)
+    /// A request's response was written: `status` after `nanoseconds`, for `method` on the
+    /// route `route` (a `Router` route id, `nil` when none matched).
+    @inline(__always)
+    func end(method: HTTPMethod, status: UInt, route: Int?, nanoseconds: UInt64) {
+        let key = MetricsLayout.seriesKey(method: method.metricsIndex, status: status, route: route)
+        self.region.requestFinished(key: key, nanoseconds: nanoseconds)
     }
 
     /// A request ended without a response (the client went away).
-    func abandon() { self.active.wrappingSubtract(1, ordering: .relaxed) }
+    func abandon() { self.region.requestAbandoned() }
 
     /// Requests answered so far.
-    var requests: UInt64 { self.served.load(ordering: .relaxed) }
+    var requests: UInt64 { self.region.requestCount() }
     /// Requests being handled now.
-    var inFlight: Int { self.active.load(ordering: .relaxed) }
+    var inFlight: Int { self.region.active }
 }

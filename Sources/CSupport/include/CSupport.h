@@ -12,3 +12,5 @@ void saas_set_process_title(const char *title);
 
 /// posix_spawn_file_actions_addclosefrom_np (glibc ≥ 2.34), which Swift's Glibc module hides.
 int saas_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
+#include "SharedCounters.h"

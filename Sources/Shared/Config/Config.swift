@@ -81,6 +81,8 @@ public struct Config: Sendable, Equatable {
     public var handlerTimeoutMilliseconds = 10000
     /// Open connections per worker (`MAX_CONNECTIONS`); beyond it new ones wait in the backlog.
     public var maxConnections = 4096
+    /// Where the supervisor serves `/metrics` (`METRICS_ADDRESS`); `nil` (set empty): off.
+    public var metricsAddress: MetricsAddress? = .standard
 
     /// A configuration with every default; `workers` is the CPU count.
     public init(cpuCount: Int) {
@@ -121,6 +123,7 @@ public struct Config: Sendable, Equatable {
             ("KEEPALIVE_TIMEOUT_MS", String(self.keepAliveTimeoutMilliseconds)),
             ("HANDLER_TIMEOUT_MS", String(self.handlerTimeoutMilliseconds)),
             ("MAX_CONNECTIONS", String(self.maxConnections)),
+            ("METRICS_ADDRESS", self.metricsAddress?.description ?? ""),
         ]
     }
 }

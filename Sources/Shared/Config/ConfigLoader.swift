@@ -77,6 +77,16 @@ public enum ConfigLoader {
             in: 10...3_600_000
         )
         config.maxConnections = try reader.integer("MAX_CONNECTIONS", default: 4096, in: 1...1_000_000)
+        // Set but empty turns the metrics listener off (unlike other variables, where empty is unset).
+        if let raw = values["METRICS_ADDRESS"] {
+            guard raw.isEmpty || MetricsAddress(raw) != nil else {
+                throw ConfigError(
+                    variable: "METRICS_ADDRESS",
+                    problem: "'\(raw)' is not host:port (an IP address), or empty for off"
+                )
+            }
+            config.metricsAddress = MetricsAddress(raw)
+        }
         return config
     }
 }

@@ -5,7 +5,8 @@
 /// neither libpq, hiredis nor SwiftNIO.
 ///
 /// File descriptors are fixed: the control channel is `controlFD`, the listening sockets are
-/// `firstListenerFD ..< firstListenerFD + listenerCount`. Everything else is closed.
+/// `firstListenerFD ..< firstListenerFD + listenerCount`, the metrics region (`MetricsRegion`)
+/// follows them when `hasMetrics`. Everything else is closed.
 public struct WorkerLaunch: Sendable, Equatable {
     /// The environment variable that carries the launch; its presence selects the worker role.
     public static let environmentKey = "SAAS_API_WORKER"
@@ -28,20 +29,33 @@ public struct WorkerLaunch: Sendable, Equatable {
     public var supervisorPID: Int32
     /// When the service started (wall clock, milliseconds since the epoch), for `uptime`.
     public var serviceStartMilliseconds: Int64
+    /// Whether the supervisor passed a metrics region (at `metricsFD`).
+    public var hasMetrics: Bool
 
     /// Creates a launch description.
-    public init(slot: Int, generation: Int, listenerCount: Int, supervisorPID: Int32, serviceStartMilliseconds: Int64) {
+    public init(
+        slot: Int,
+        generation: Int,
+        listenerCount: Int,
+        supervisorPID: Int32,
+        serviceStartMilliseconds: Int64,
+        hasMetrics: Bool = false
+    ) {
         self.slot = slot
         self.generation = generation
         self.listenerCount = listenerCount
         self.supervisorPID = supervisorPID
         self.serviceStartMilliseconds = serviceStartMilliseconds
+        self.hasMetrics = hasMetrics
     }
 
-    /// `slot=2;generation=1;listeners=1;supervisor=123;started=1764230869123`
+    /// The metrics region's fd in the worker: right after the listening sockets.
+    public var metricsFD: Int32 { Self.firstListenerFD + Int32(self.listenerCount) }
+
+    /// `slot=2;generation=1;listeners=1;supervisor=123;started=1764230869123;metrics=1`
     public var encoded: String {
         "slot=\(self.slot);generation=\(self.generation);listeners=\(self.listenerCount);"
-            + "supervisor=\(self.supervisorPID);started=\(self.serviceStartMilliseconds)"
+            + "supervisor=\(self.supervisorPID);started=\(self.serviceStartMilliseconds);metrics=\(self.hasMetrics ? 1 : 0)"
     }
 
     /// Parses `encoded`; `nil` when anything is missing or malformed.
@@ -63,7 +77,8 @@ public struct WorkerLaunch: Sendable, Equatable {
             generation: generation,
             listenerCount: listeners,
             supervisorPID: supervisor,
-            serviceStartMilliseconds: started
+            serviceStartMilliseconds: started,
+            hasMetrics: fields["metrics"] == "1"
         )
     }
 }

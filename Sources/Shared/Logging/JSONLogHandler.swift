@@ -87,4 +87,8 @@ public struct ProcessLogIdentity: Sendable, Equatable {
 public enum LogKey {
     /// The request id (`request_id` in JSON, `REQUEST_ID` in the journal).
     public static let requestID = "request_id"
+    /// The W3C trace id of the request (`trace_id`, `TRACE_ID` in the journal).
+    public static let traceID = "trace_id"
+    /// This server's span id of the request (`span_id`, `SPAN_ID` in the journal).
+    public static let spanID = "span_id"
 }

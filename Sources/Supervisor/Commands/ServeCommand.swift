@@ -61,6 +61,17 @@ struct ServeCommand {
                 "app_env": "\(config.appEnv.rawValue)",
             ]
         )
+        // Like the service's own sockets: a metrics address that cannot be bound stops the start.
+        var metricsServer: MetricsServer?
+        if let address = config.metricsAddress {
+            do throws(MetricsServer.Failure) {
+                metricsServer = try MetricsServer(address: address)
+            } catch {
+                logger.critical("\(error.description)")
+                throw ExitStatus(1)
+            }
+            logger.info("metrics at http://\(metricsServer!.address)/metrics")
+        }
         let statusServer = Self.openStatusServer(config: config, logger: logger)
         let runtime = SupervisorRuntime(
             config: config,
@@ -68,6 +79,7 @@ struct ServeCommand {
             listeners: listeners,
             signals: signals,
             statusServer: statusServer,
+            metricsServer: metricsServer,
             store: store,
             logger: logger
         )

@@ -9,15 +9,19 @@ import Glibc
 /// the workers' control channels and the policy's next deadline. Executes the policy's
 /// actions; decides nothing.
 final class SupervisorRuntime {
-    private var policy: SupervisorPolicy
+    private(set) var policy: SupervisorPolicy
     private var listeners: ListenerSet
     private let spawner: WorkerSpawner
     private let signals: SignalChannel
     private let statusServer: StatusServer?
+    /// `/metrics`, when `METRICS_ADDRESS` is set.
+    private let metricsServer: MetricsServer?
+    /// Every worker's metrics region and the folded counts of exited ones.
+    let ledger = MetricsLedger()
     private let notifier = SystemdNotifier()
     /// systemd's copy of the slot sockets (bound mode under systemd).
     private var store: SocketStore
-    private let logger: Logger
+    let logger: Logger
     private let serviceStartMilliseconds: Int64
     /// pid → the supervisor's end of that worker's control channel (removed at EOF).
     private var channels: [Int32: Int32] = [:]
@@ -30,6 +34,7 @@ final class SupervisorRuntime {
         listeners: ListenerSet,
         signals: SignalChannel,
         statusServer: StatusServer?,
+        metricsServer: MetricsServer? = nil,
         store: SocketStore,
         logger: Logger
     ) {
@@ -51,6 +56,7 @@ final class SupervisorRuntime {
         self.spawner = WorkerSpawner(config: config, executablePath: workerBinary)
         self.signals = signals
         self.statusServer = statusServer
+        self.metricsServer = metricsServer
         self.logger = logger
         var wall = timespec()
         clock_gettime(CLOCK_REALTIME, &wall)
@@ -66,6 +72,7 @@ final class SupervisorRuntime {
             self.perform(self.policy.tick(now: MonotonicClock.nanoseconds()))
         }
         self.statusServer?.close()
+        self.metricsServer?.close()
         return self.exitCode ?? 1
     }
 
@@ -75,11 +82,14 @@ final class SupervisorRuntime {
         var fds = [pollfd(fd: self.signals.fd, events: Int16(POLLIN), revents: 0)]
         let statusFDs = self.statusServer?.pollFDs ?? []
         for fd in statusFDs { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        let metricsFDs = self.metricsServer?.pollRequests ?? []
+        for request in metricsFDs { fds.append(pollfd(fd: request.fd, events: request.events, revents: 0)) }
         let owners = Array(self.channels)
         for (_, fd) in owners { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
         // Sleep until the next deadline: a crash loop in backoff costs no CPU.
         var timeout: Int32 = -1
-        let deadlines = [self.policy.nextDeadline, self.statusServer?.nextDeadline].compactMap { $0 }
+        let deadlines = [self.policy.nextDeadline, self.statusServer?.nextDeadline, self.metricsServer?.nextDeadline]
+            .compactMap { $0 }
         if let deadline = deadlines.min() {
             let now = MonotonicClock.nanoseconds()
             timeout = deadline <= now ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
@@ -87,17 +97,28 @@ final class SupervisorRuntime {
         let ready = poll(&fds, nfds_t(fds.count), timeout)
         let now = MonotonicClock.nanoseconds()
         self.statusServer?.expire(now: now)
+        self.metricsServer?.expire(now: now)
         guard ready > 0 else { return }
         if fds[0].revents != 0 {
             for signal in self.signals.drain() { self.handle(signal: signal) }
         }
         for (index, fd) in statusFDs.enumerated() where fds[index + 1].revents != 0 {
             self.statusServer?.handle(fd: fd, now: now) { request in
-                let report = StatusReport(policy: self.policy, now: MonotonicClock.nanoseconds(), pid: getpid())
+                let report = StatusReport(
+                    policy: self.policy,
+                    ledger: self.ledger,
+                    now: MonotonicClock.nanoseconds(),
+                    pid: getpid()
+                )
                 return Array((request == .json ? report.json : report.text).utf8)
             }
         }
-        let offset = 1 + statusFDs.count
+        for (index, request) in metricsFDs.enumerated() where fds[index + 1 + statusFDs.count].revents != 0 {
+            self.metricsServer?.handle(fd: request.fd, now: now) {
+                MetricsExposition.render(policy: self.policy, ledger: self.ledger, pid: getpid())
+            }
+        }
+        let offset = 1 + statusFDs.count + metricsFDs.count
         // A channel closed during this pass may have had its fd number reused: skip it.
         for (index, (pid, fd)) in owners.enumerated() where fds[index + offset].revents != 0 && self.channels[pid] == fd
         {
@@ -139,6 +160,7 @@ final class SupervisorRuntime {
             }
             let low = status & 0x7F
             let how: WorkerExit = low == 0 ? .exited((status >> 8) & 0xFF) : .signaled(low)
+            self.ledger.exited(pid: pid, restartReason: self.restartReason(pid: pid))
             self.perform(self.policy.exited(pid: pid, how: how, now: now))
         }
     }
@@ -158,6 +180,7 @@ final class SupervisorRuntime {
                 case .ready:
                     self.perform(self.policy.ready(pid: pid, now: now))
                 case .heartbeat(let requests, let inFlight):
+                    self.ledger.sample(pid: pid, now: now)
                     self.perform(self.policy.heartbeat(pid: pid, requests: requests, inFlight: inFlight, now: now))
                 case .draining:
                     self.perform(self.policy.draining(pid: pid, now: now))
@@ -187,6 +210,7 @@ final class SupervisorRuntime {
             case .stopping:
                 self.notifier.notify("STOPPING=1")
             case .reloading:
+                self.ledger.reloaded()
                 let microseconds = MonotonicClock.nanoseconds() / 1000
                 self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(microseconds)")
             case .reloaded:
@@ -207,14 +231,20 @@ final class SupervisorRuntime {
         do {
             let fds = try self.listeners.fds(forSlot: slot)
             if !self.listeners.shared { self.store.update(slot: slot, fd: fds[0]) }
+            let region = self.makeMetricsRegion()
             let launch = WorkerLaunch(
                 slot: slot,
                 generation: generation,
                 listenerCount: fds.count,
                 supervisorPID: getpid(),
-                serviceStartMilliseconds: self.serviceStartMilliseconds
+                serviceStartMilliseconds: self.serviceStartMilliseconds,
+                hasMetrics: region != nil
             )
-            let spawned = try self.spawner.spawn(launch: launch, listeners: fds)
+            let spawned = try self.spawner.spawn(launch: launch, listeners: fds, metrics: region?.fd ?? -1)
+            if let region {
+                region.closeDescriptor()  // the worker has its own; the mapping stays
+                self.ledger.spawned(pid: spawned.pid, slot: slot, region: region, now: now)
+            }
             self.channels[spawned.pid] = spawned.controlFD
             self.logger.debug("spawned worker \(slot) (pid \(spawned.pid), generation \(generation))")
             self.perform(self.policy.spawned(slot: slot, generation: generation, pid: spawned.pid, now: now))

@@ -45,8 +45,9 @@ struct WorkerSpawner {
         self.environment = merged.map { "\($0.key)=\($0.value)" }
     }
 
-    /// Spawns the worker for `launch` with `listeners` at fds 4…, its control channel at fd 3.
-    func spawn(launch: WorkerLaunch, listeners: [Int32]) throws(Failure) -> Spawned {
+    /// Spawns the worker for `launch` with `listeners` at fds 4…, its control channel at fd 3,
+    /// and `metrics` (a `MetricsRegion`'s memfd, when `launch.hasMetrics`) after the listeners.
+    func spawn(launch: WorkerLaunch, listeners: [Int32], metrics: Int32 = -1) throws(Failure) -> Spawned {
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw Failure(description: "socketpair: \(errorText())")
@@ -62,7 +63,12 @@ struct WorkerSpawner {
         for (index, fd) in listeners.enumerated() {
             posix_spawn_file_actions_adddup2(&actions, fd, WorkerLaunch.firstListenerFD + Int32(index))
         }
-        saas_spawn_file_actions_addclosefrom(&actions, WorkerLaunch.firstListenerFD + Int32(listeners.count))
+        var firstClosed = WorkerLaunch.firstListenerFD + Int32(listeners.count)
+        if launch.hasMetrics {
+            posix_spawn_file_actions_adddup2(&actions, metrics, launch.metricsFD)
+            firstClosed += 1
+        }
+        saas_spawn_file_actions_addclosefrom(&actions, firstClosed)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

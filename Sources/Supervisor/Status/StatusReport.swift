@@ -14,6 +14,12 @@ struct StatusReport: Equatable {
         var restarts: Int
         var requests: UInt64
         var inFlight: Int
+        /// Requests per second over the last few seconds (`nil` until measured).
+        var rate: Double? = nil
+        /// Median and 99th percentile request duration in seconds since the worker started,
+        /// from its metrics region's histogram (`nil` without requests).
+        var p50: Double? = nil
+        var p99: Double? = nil
     }
 
     var pid: Int32
@@ -28,8 +34,9 @@ struct StatusReport: Equatable {
     /// Workers on their way out (replaced, scaled away, hung).
     var retiring: [Entry]
 
-    /// The report of `policy` at `now` for the supervisor `pid`.
-    init(policy: SupervisorPolicy, now: UInt64, pid: Int32) {
+    /// The report of `policy` at `now` for the supervisor `pid`; rates and percentiles come
+    /// from `ledger`, the metrics regions `/metrics` reads too.
+    init(policy: SupervisorPolicy, ledger: MetricsLedger? = nil, now: UInt64, pid: Int32) {
         self.pid = pid
         self.generation = policy.generation
         switch policy.phase {
@@ -41,7 +48,7 @@ struct StatusReport: Equatable {
         self.ready = policy.readyCount
         self.requests = policy.requestsServed
         func entry(_ worker: WorkerRecord) -> Entry {
-            Entry(
+            var entry = Entry(
                 slot: worker.slot,
                 pid: worker.pid,
                 generation: worker.generation,
@@ -51,6 +58,14 @@ struct StatusReport: Equatable {
                 requests: worker.requests,
                 inFlight: worker.inFlight
             )
+            if let live = ledger?.live[worker.pid] {
+                var histogram = HistogramCounts()
+                for counts in live.region.requestSeries().values { histogram.add(counts) }
+                entry.rate = live.rate
+                entry.p50 = histogram.quantile(0.5)
+                entry.p99 = histogram.quantile(0.99)
+            }
+            return entry
         }
         self.slots = policy.slots.map { slot in
             guard let worker = policy.currentWorker(ofSlot: slot.index) else {
@@ -87,13 +102,15 @@ struct StatusReport: Equatable {
         var lines = [
             "saas-api supervisor pid \(self.pid), generation \(self.generation), \(self.phase), "
                 + "\(self.ready)/\(self.workers) workers ready, \(self.requests) requests served",
-            "slot  pid      gen  state       uptime  restarts  requests  in-flight",
+            "slot  pid      gen  state       uptime  restarts  requests  in-flight  req/s    p50      p99",
         ]
         for entry in self.slots + self.retiring {
             let columns: [(String, Int)] = [
                 (String(entry.slot), 4), (entry.pid.map(String.init) ?? "-", 7),
                 (entry.generation.map(String.init) ?? "-", 3), (entry.state, 10), ("\(entry.uptimeSeconds)s", 6),
                 (String(entry.restarts), 8), (String(entry.requests), 8), (String(entry.inFlight), 9),
+                (entry.rate.map { Self.decimal($0, 1) } ?? "-", 7), (Self.milliseconds(entry.p50), 7),
+                (Self.milliseconds(entry.p99), 7),
             ]
             lines.append(columns.map { $0.0.padding(to: $0.1) }.joined(separator: "  "))
         }
@@ -110,7 +127,27 @@ struct StatusReport: Equatable {
         writer.field("restarts", entry.restarts)
         writer.field("requests", rawJSON: String(entry.requests))
         writer.field("in_flight", entry.inFlight)
+        writer.field("rate", rawJSON: entry.rate.map { Self.decimal($0, 2) } ?? "null")
+        writer.field("p50_ms", rawJSON: entry.p50.map { Self.decimal($0 * 1000, 3) } ?? "null")
+        writer.field("p99_ms", rawJSON: entry.p99.map { Self.decimal($0 * 1000, 3) } ?? "null")
         return writer.finishString()
+    }
+
+    /// `value` with `places` decimals (no Foundation in the supervisor).
+    static func decimal(_ value: Double, _ places: Int) -> String {
+        guard value.isFinite, value >= 0 else { return "0" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = UInt64((value * scale).rounded())
+        let whole = scaled / UInt64(scale)
+        guard places > 0 else { return String(whole) }
+        let fraction = String(scaled % UInt64(scale))
+        return "\(whole)." + String(repeating: "0", count: places - fraction.count) + fraction
+    }
+
+    /// A duration in seconds as milliseconds for the table (`-` when unknown).
+    private static func milliseconds(_ seconds: Double?) -> String {
+        seconds.map { Self.decimal($0 * 1000, 1) + "ms" } ?? "-"
     }
 }
 

@@ -79,7 +79,14 @@ final class AccessLog: @unchecked Sendable {
     }
 
     /// Queues the access line of one answered request.
-    func record(requestID: String, method: HTTPMethod, uri: String, status: UInt, elapsedNanoseconds: UInt64) {
+    func record(
+        requestID: String,
+        method: HTTPMethod,
+        uri: String,
+        status: UInt,
+        elapsedNanoseconds: UInt64,
+        trace: TraceContext? = nil
+    ) {
         let start = self.pending.count
         self.format(
             requestID: requestID,
@@ -87,6 +94,7 @@ final class AccessLog: @unchecked Sendable {
             uri: uri,
             status: status,
             elapsedNanoseconds: elapsedNanoseconds,
+            trace: trace,
             to: &self.pending
         )
         if self.pending.count >= self.batchLimit {
@@ -120,6 +128,7 @@ final class AccessLog: @unchecked Sendable {
         uri: String,
         status: UInt,
         elapsedNanoseconds: UInt64,
+        trace: TraceContext? = nil,
         to out: inout [UInt8]
     ) {
         let methodText = Self.loggable(Substring(method.rawValue))
@@ -142,6 +151,14 @@ final class AccessLog: @unchecked Sendable {
         JSONWriter.appendEscaped(path, to: &out)
         out.append(contentsOf: #"","http_status":"#.utf8)
         Self.appendDecimal(UInt64(status), to: &out)
+        if let trace {  // sorted keys, as JSONLogHandler writes them: span_id, trace_id
+            out.append(contentsOf: #","span_id":""#.utf8)
+            TraceContext.appendHex(trace.spanID, to: &out)
+            out.append(contentsOf: #"","trace_id":""#.utf8)
+            TraceContext.appendHex(trace.traceHigh, to: &out)
+            TraceContext.appendHex(trace.traceLow, to: &out)
+            out.append(UInt8(ascii: "\""))
+        }
         out.append(contentsOf: "}\n".utf8)
     }
 

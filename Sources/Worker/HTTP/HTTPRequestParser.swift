@@ -33,6 +33,8 @@ struct ParsedHead {
     var isPlainOriginForm: Bool
     /// A client `X-Request-Id`, unvalidated.
     var requestID: String?
+    /// A W3C `traceparent`, unvalidated (`TraceContext` ignores an invalid one).
+    var traceparent: String?
     /// `Expect: 100-continue` was sent.
     var expectsContinue = false
     /// An `Expect` other than `100-continue` was sent.
@@ -211,6 +213,8 @@ struct HTTPRequestParser {
                 }
             case 10 where name.equalsLowercase("connection"):
                 Self.connectionOptions(value, close: &sawClose, keepAlive: &sawKeepAlive)
+            case 11 where name.equalsLowercase("traceparent"):
+                parsed.traceparent = valueString
             case 12 where name.equalsLowercase("x-request-id"):
                 parsed.requestID = valueString
             case 14 where name.equalsLowercase("content-length"):

@@ -5,6 +5,7 @@ import Shared
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
+        var exchange = exchange
         let request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
@@ -17,9 +18,12 @@ extension HTTPServerHandler {
                 allowed: allowed
             )
             self.finish(context: context, exchange, .error(error))
-        case .found(let handler):
+        case .found(let handler, let route):
+            exchange.route = route
+            self.exchange?.route = route
             let requestContext = RequestContext(
                 requestID: exchange.requestID,
+                trace: exchange.trace,
                 baseLogger: self.logger,
                 eventLoop: context.eventLoop,
                 services: self.services
@@ -52,6 +56,8 @@ extension HTTPServerHandler {
             "handler timed out",
             metadata: [
                 LogKey.requestID: .string(exchange.requestID),
+                LogKey.traceID: .string(exchange.trace.traceID),
+                LogKey.spanID: .string(exchange.trace.spanIDText),
                 "timeout_ms": .stringConvertible(self.limits.handlerTimeout.nanoseconds / 1_000_000),
             ]
         )
@@ -90,6 +96,8 @@ extension HTTPServerHandler {
                 "request failed: \(String(reflecting: error))",
                 metadata: [
                     LogKey.requestID: .string(exchange.requestID),
+                    LogKey.traceID: .string(exchange.trace.traceID),
+                    LogKey.spanID: .string(exchange.trace.spanIDText),
                     "error_code": .string(answer.code.rawValue),
                 ]
             )

@@ -20,7 +20,11 @@ extension HTTPServerHandler {
         if !HTTPResponseEncoding.writeHeaders(response.headers, to: &self.output) {
             self.logger.error(
                 "handler returned a header that cannot be sent",
-                metadata: [LogKey.requestID: .string(exchange.requestID)]
+                metadata: [
+                    LogKey.requestID: .string(exchange.requestID),
+                    LogKey.traceID: .string(exchange.trace.traceID),
+                    LogKey.spanID: .string(exchange.trace.spanIDText),
+                ]
             )
             self.output.moveWriterIndex(to: responseStart)
             response = .error(APIError(.internalError))
@@ -36,6 +40,8 @@ extension HTTPServerHandler {
         }
         self.output.writeStaticString("X-Request-Id: ")
         self.output.writeString(exchange.requestID)
+        self.output.writeStaticString("\r\ntraceparent: ")
+        exchange.trace.write(to: &self.output)
         self.output.writeStaticString("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
         self.output.writeString(self.services.httpDate.value)
         if !keepAlive {
@@ -56,7 +62,12 @@ extension HTTPServerHandler {
             }
         }
 
-        self.services.counters.end()
+        self.services.counters.end(
+            method: exchange.head.method,
+            status: response.status.code,
+            route: exchange.route,
+            nanoseconds: now &- exchange.started
+        )
         self.accessLog(exchange, status: response.status.code, now: now)
         self.exchange = nil
         if keepAlive {
@@ -131,7 +142,8 @@ extension HTTPServerHandler {
                 method: exchange.head.method,
                 uri: exchange.head.uri,
                 status: status,
-                elapsedNanoseconds: elapsed
+                elapsedNanoseconds: elapsed,
+                trace: exchange.trace
             )
             return
         }
@@ -146,6 +158,8 @@ extension HTTPServerHandler {
                 "http_path": .string(path),
                 "http_status": .stringConvertible(Int(status)),
                 "duration_ms": .stringConvertible(milliseconds),
+                LogKey.traceID: .string(exchange.trace.traceID),
+                LogKey.spanID: .string(exchange.trace.spanIDText),
             ]
         )
     }

@@ -44,6 +44,10 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let keepAlive: Bool
         /// Bytes of the target before its query.
         var pathLength = 0
+        /// The request's trace and this server's span in it (`traceparent`).
+        var trace: TraceContext
+        /// The matched route's id (the metrics' `http_route`); `nil` until routed, or unmatched.
+        var route: Int? = nil
     }
 
     /// Bodies up to this size are copied behind the head (one write); larger ones are written
@@ -238,7 +242,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             started: now,
             serial: self.serial,
             keepAlive: parsed.keepAlive,
-            pathLength: parsed.pathLength
+            pathLength: parsed.pathLength,
+            trace: self.trace(parsed.traceparent)
         )
         self.services.counters.begin()
         if let error = RequestHeadCheck(limits: self.limits).check(parsed) {
@@ -298,7 +303,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             requestID: self.requestIDs.next(),
             started: MonotonicClock.nanoseconds(),
             serial: self.serial,
-            keepAlive: false
+            keepAlive: false,
+            trace: self.trace(nil)
         )
     }
 

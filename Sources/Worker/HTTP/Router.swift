@@ -18,21 +18,28 @@ public struct Router: Sendable {
         case async(@Sendable (Request, RequestContext) async throws -> Response)
     }
 
-    /// The outcome of a lookup.
+    /// The outcome of a lookup. `route` is the matched route's id, an index into `templates`
+    /// (the `http_route` label of the request metrics).
     public enum Resolution {
-        case found(Handler)
+        case found(Handler, route: Int)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
 
-    private var routes: [Substring: [String: Handler]] = [:]
+    private var routes: [Substring: (id: Int, methods: [String: Handler])] = [:]
+    /// Route templates by route id, in registration order (published to the metrics region).
+    public private(set) var templates: [String] = []
 
     /// An empty router.
     public init() {}
 
     /// Registers `handler` for `method` and the exact `path`.
     public mutating func on(_ method: HTTPMethod, _ path: String, _ handler: Handler) {
-        self.routes[Substring(path), default: [:]][method.rawValue] = handler
+        if self.routes[Substring(path)] == nil {
+            self.routes[Substring(path)] = (self.templates.count, [:])
+            self.templates.append(path)
+        }
+        self.routes[Substring(path)]!.methods[method.rawValue] = handler
     }
 
     /// Registers an async `GET` handler.
@@ -45,9 +52,9 @@ public struct Router: Sendable {
 
     /// Finds the handler for `method` on `path`.
     public func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
-        guard let methods = self.routes[path] else { return .notFound }
-        if let handler = methods[method.rawValue] { return .found(handler) }
-        if method == .HEAD, let handler = methods["GET"] { return .found(handler) }
+        guard let (id, methods) = self.routes[path] else { return .notFound }
+        if let handler = methods[method.rawValue] { return .found(handler, route: id) }
+        if method == .HEAD, let handler = methods["GET"] { return .found(handler, route: id) }
         var allowed = Array(methods.keys)
         if methods["GET"] != nil && methods["HEAD"] == nil { allowed.append("HEAD") }
         return .methodNotAllowed(allowed: allowed.sorted())

@@ -24,8 +24,18 @@ final class HealthChecker: @unchecked Sendable {
     private let logger: Logger
     private var inFlight: EventLoopFuture<Report>?
     private var last: Report?
+    /// Where `saas_api_dependency_up` reads the last outcome.
+    private let metrics: MetricsRegion?
 
-    init(eventLoop: any EventLoop, postgres: PostgresPool, redis: RedisPool, timeoutMilliseconds: Int, logger: Logger) {
+    init(
+        eventLoop: any EventLoop,
+        postgres: PostgresPool,
+        redis: RedisPool,
+        timeoutMilliseconds: Int,
+        logger: Logger,
+        metrics: MetricsRegion? = nil
+    ) {
+        self.metrics = metrics
         self.eventLoop = eventLoop
         self.postgres = postgres
         self.redis = redis
@@ -46,6 +56,8 @@ final class HealthChecker: @unchecked Sendable {
         self.inFlight = round
         round.whenSuccess { report in
             self.inFlight = nil
+            self.metrics?.set(.postgresUp, report.database ? 2 : 1)
+            self.metrics?.set(.redisUp, report.redis ? 2 : 1)
             if report != self.last {
                 self.logChange(from: self.last, to: report)
                 self.last = report

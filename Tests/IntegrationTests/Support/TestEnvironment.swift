@@ -39,6 +39,8 @@ enum TestEnvironment {
             environment.removeValue(forKey: key)
         }
         environment["LOG_FORMAT"] = "json"
+        // Servers run in parallel: none binds the default metrics port unless a test asks.
+        environment["METRICS_ADDRESS"] = ""
         environment.merge(extra) { _, new in new }
         return environment
     }
