@@ -33,8 +33,8 @@ public final class WorkerServices: Sendable {
     ) {
         self.config = config
         self.counters = RequestCounters(region: metrics)
-        self.postgres = PostgresPool(config: config)
-        self.redis = RedisPool(config: config)
+        self.postgres = PostgresPool(config: config, metrics: .postgres(metrics))
+        self.redis = RedisPool(config: config, metrics: .redis(metrics))
         self.serviceStartMilliseconds = serviceStartMilliseconds
         self.httpDate = HTTPDate(eventLoop: eventLoop)
         self.accessLog = AccessLog.make(logger: logger, eventLoop: eventLoop)

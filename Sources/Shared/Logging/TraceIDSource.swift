@@ -32,6 +32,15 @@ public final class TraceIDSource: Sendable {
         return (high, high | low == 0 ? 1 : low)
     }
 
+    /// A new trace id (high, low) and span id from one counter step.
+    public func nextTrace() -> (UInt64, UInt64, UInt64) {
+        let count = self.counter.wrappingAdd(1, ordering: .relaxed).newValue
+        let high = Self.mix(count &+ self.seeds.1)
+        let low = Self.mix(count &+ self.seeds.2)
+        let span = Self.mix(count &+ self.seeds.0)
+        return (high, high | low == 0 ? 1 : low, span == 0 ? 1 : span)
+    }
+
     /// SplitMix64's finaliser: a bijection, so distinct counters give distinct ids.
     @inline(__always)
     static func mix(_ input: UInt64) -> UInt64 {

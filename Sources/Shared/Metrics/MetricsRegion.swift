@@ -144,9 +144,14 @@ public final class MetricsRegion: @unchecked Sendable {
         saas_counter_store(self.words + word.rawValue, value)
     }
 
-    /// Adds to a counter word of the header.
+    /// Adds to a counter or gauge word of the header.
     public func add(_ word: MetricsLayout.Word, _ value: UInt64) {
         saas_counter_add(self.words + word.rawValue, value)
+    }
+
+    /// Subtracts from a gauge word of the header.
+    public func subtract(_ word: MetricsLayout.Word, _ value: UInt64) {
+        saas_counter_subtract(self.words + word.rawValue, value)
     }
 
     /// Publishes the route templates (ids are indices): once, before the first request.
@@ -198,6 +203,27 @@ public final class MetricsRegion: @unchecked Sendable {
             let entry = UnsafeRawPointer(self.words + MetricsLayout.routesOffset + index * MetricsLayout.routeWords)
             let length = Int(entry.load(as: UInt8.self))
             return String(decoding: UnsafeRawBufferPointer(start: entry + 1, count: length), as: UTF8.self)
+        }
+    }
+
+    /// Adds every series of this region to `sums`, by raw key.
+    public func accumulate(into sums: inout SeriesSums) {
+        let width = DurationBuckets.count + 1
+        for index in 0..<MetricsLayout.seriesCapacity {
+            let entry = self.words + MetricsLayout.seriesOffset + index * MetricsLayout.seriesWords
+            let key = saas_counter_load_acquire(entry)
+            guard key != 0 else { continue }
+            let offset: Int
+            if let known = sums.offsets[key] {
+                offset = known
+            } else {
+                offset = sums.words.count
+                sums.offsets[key] = offset
+                sums.words.append(contentsOf: repeatElement(0, count: width))
+            }
+            for word in 0..<width {  // buckets, then the sum right after them
+                sums.words[offset + word] &+= saas_counter_load(entry + MetricsLayout.bucketsOffset + word)
+            }
         }
     }
 

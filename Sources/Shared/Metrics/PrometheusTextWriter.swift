@@ -41,8 +41,37 @@ public struct PrometheusTextWriter {
     /// One sample with an integer value.
     public mutating func sample(_ name: String, _ labels: [(String, String)] = [], _ value: UInt64) {
         self.head(name, labels)
-        self.append(String(value))
+        self.appendDecimal(value)
         self.bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// `name{LABELS,le="bound"} value` with labels rendered once by `labelText` (a histogram
+    /// writes ~17 lines per series with the same labels).
+    mutating func bucket(_ name: String, labelText: [UInt8], le: String, _ value: UInt64) {
+        self.append(name)
+        self.bytes.append(UInt8(ascii: "{"))
+        self.bytes.append(contentsOf: labelText)
+        self.append(",le=\"")
+        self.append(le)
+        self.append("\"} ")
+        self.appendDecimal(value)
+        self.bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// `label="value",…` escaped, without braces, for `bucket`.
+    static func labelText(_ labels: [(String, String)]) -> [UInt8] {
+        var writer = PrometheusTextWriter(capacity: 128)
+        writer.head("", labels)
+        return Array(writer.bytes.dropFirst().dropLast(2))  // "{" … "} "
+    }
+
+    private mutating func appendDecimal(_ value: UInt64) {
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            self.bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+            divisor /= 10
+        }
     }
 
     /// One sample with a floating-point value.

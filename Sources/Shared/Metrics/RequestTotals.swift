@@ -22,9 +22,45 @@ public struct RequestTotals: Equatable, Sendable {
     }
 
     /// These totals plus the live `regions`: what a scrape shows.
+    ///
+    /// Regions with the same route table (workers of one build) are summed by raw series key
+    /// into one flat array first, so 256 workers cost integer-keyed additions, not 256
+    /// dictionaries of string-keyed series.
     public func adding(_ regions: some Sequence<MetricsRegion>) -> RequestTotals {
         var result = self
-        for region in regions { result.fold(region) }
+        var groups: [[String]: [MetricsRegion]] = [:]
+        for region in regions {
+            groups[region.routes(), default: []].append(region)
+            result.dropped &+= region.value(.dropped)
+        }
+        for (routes, members) in groups {
+            var sums = SeriesSums()
+            for region in members { region.accumulate(into: &sums) }
+            for (key, offset) in sums.offsets {
+                let parts = MetricsLayout.decode(key: key)
+                let route = parts.route.flatMap { $0 < routes.count && !routes[$0].isEmpty ? routes[$0] : nil }
+                let method = HTTPMethodLabel.names.indices.contains(parts.method) ? parts.method : HTTPMethodLabel.other
+                var counts = HistogramCounts()
+                for bucket in 0..<DurationBuckets.count { counts.buckets[bucket] = sums.words[offset + bucket] }
+                counts.sumNanoseconds = sums.words[offset + DurationBuckets.count]
+                result.series[
+                    RequestSeriesKey(method: method, status: parts.status, route: route),
+                    default: HistogramCounts()
+                ]
+                .add(counts)
+            }
+        }
         return result
     }
+}
+
+/// Series counts summed by raw key: `offsets[key]` is where its buckets and sum start in `words`.
+public struct SeriesSums {
+    /// Buckets then sum, `DurationBuckets.count + 1` words per series.
+    public var words: [UInt64] = []
+    /// Series key → first word.
+    public var offsets: [UInt64: Int] = [:]
+
+    /// Empty sums.
+    public init() {}
 }

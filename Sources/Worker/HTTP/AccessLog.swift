@@ -151,14 +151,7 @@ final class AccessLog: @unchecked Sendable {
         JSONWriter.appendEscaped(path, to: &out)
         out.append(contentsOf: #"","http_status":"#.utf8)
         Self.appendDecimal(UInt64(status), to: &out)
-        if let trace {  // sorted keys, as JSONLogHandler writes them: span_id, trace_id
-            out.append(contentsOf: #","span_id":""#.utf8)
-            TraceContext.appendHex(trace.spanID, to: &out)
-            out.append(contentsOf: #"","trace_id":""#.utf8)
-            TraceContext.appendHex(trace.traceHigh, to: &out)
-            TraceContext.appendHex(trace.traceLow, to: &out)
-            out.append(UInt8(ascii: "\""))
-        }
+        if let trace { trace.appendLogFields(to: &out) }
         out.append(contentsOf: "}\n".utf8)
     }
 

@@ -5,7 +5,6 @@ import Shared
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
-        var exchange = exchange
         let request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
@@ -19,8 +18,7 @@ extension HTTPServerHandler {
             )
             self.finish(context: context, exchange, .error(error))
         case .found(let handler, let route):
-            exchange.route = route
-            self.exchange?.route = route
+            self.exchange?.route = route  // `finish` reads it from there: no copy of the exchange
             let requestContext = RequestContext(
                 requestID: exchange.requestID,
                 trace: exchange.trace,

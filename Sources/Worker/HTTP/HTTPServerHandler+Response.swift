@@ -40,8 +40,7 @@ extension HTTPServerHandler {
         }
         self.output.writeStaticString("X-Request-Id: ")
         self.output.writeString(exchange.requestID)
-        self.output.writeStaticString("\r\ntraceparent: ")
-        exchange.trace.write(to: &self.output)
+        exchange.trace.writeHeader(to: &self.output)
         self.output.writeStaticString("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
         self.output.writeString(self.services.httpDate.value)
         if !keepAlive {
@@ -65,7 +64,7 @@ extension HTTPServerHandler {
         self.services.counters.end(
             method: exchange.head.method,
             status: response.status.code,
-            route: exchange.route,
+            route: self.exchange?.route,
             nanoseconds: now &- exchange.started
         )
         self.accessLog(exchange, status: response.status.code, now: now)

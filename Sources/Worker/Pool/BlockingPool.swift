@@ -22,6 +22,8 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     private let connect: @Sendable () throws -> Connection
     private let isUsable: @Sendable (Connection) -> Bool
     private let state = NIOLockedValueBox(State())
+    /// Gauges and error counters in the worker's metrics region.
+    private let metrics: PoolMetrics?
 
     /// Creates and starts the pool's threads; no connection is opened yet.
     init(
@@ -29,8 +31,10 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         size: Int,
         maxQueued: Int,
         connect: @escaping @Sendable () throws -> Connection,
-        isUsable: @escaping @Sendable (Connection) -> Bool
+        isUsable: @escaping @Sendable (Connection) -> Bool,
+        metrics: PoolMetrics? = nil
     ) {
+        self.metrics = metrics
         self.name = name
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
@@ -58,10 +62,15 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
             state.queued += 1
             return nil
         }
-        if let admitted { return eventLoop.makeFailedFuture(admitted) }
+        if let admitted {
+            if case .overloaded = admitted { self.metrics?.refused() }
+            return eventLoop.makeFailedFuture(admitted)
+        }
         return self.threads.runIfActive(eventLoop: eventLoop) {
             self.state.withLockedValue { $0.queued -= 1 }
             let (connection, reused) = try self.checkout()
+            self.metrics?.lent(1)
+            defer { self.metrics?.lent(-1) }
             do {
                 let result = try body(connection)
                 self.checkin(connection)
@@ -73,7 +82,7 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
                 }
                 guard retryOnStale && reused else { throw error }
             }
-            let fresh = try self.connect()
+            let fresh = try self.connectCounted()
             let result = try body(fresh)
             self.checkin(fresh)
             return result
@@ -100,16 +109,29 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
 
     /// An idle usable connection (`reused`), else a new one.
     private func checkout() throws -> (Connection, reused: Bool) {
-        while let connection = self.state.withLockedValue({ $0.idle.popLast() }) {
+        while let (connection, left) = self.state.withLockedValue({ state in
+            state.idle.popLast().map { ($0, state.idle.count) }
+        }) {
+            self.metrics?.idle(left)
             if self.isUsable(connection) { return (connection, true) }
         }
-        return (try self.connect(), false)
+        return (try self.connectCounted(), false)
+    }
+
+    private func connectCounted() throws -> Connection {
+        do {
+            return try self.connect()
+        } catch {
+            self.metrics?.connectFailed()
+            throw error
+        }
     }
 
     private func checkin(_ connection: Connection) {
         guard self.isUsable(connection) else { return }
         self.state.withLockedValue { state in
             if state.open { state.idle.append(connection) }
+            self.metrics?.idle(state.idle.count)
         }
     }
 }

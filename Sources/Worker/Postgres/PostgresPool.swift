@@ -8,7 +8,7 @@ public final class PostgresPool: Sendable {
     private let queryTimeout: Duration
 
     /// Creates the pool; connections open lazily (see `warmUp`).
-    public init(config: Config) {
+    public init(config: Config, metrics: PoolMetrics? = nil) {
         let url = config.databaseURL
         let connectTimeout = Duration.milliseconds(config.connectTimeoutMilliseconds)
         self.queryTimeout = .milliseconds(config.queryTimeoutMilliseconds)
@@ -17,7 +17,8 @@ public final class PostgresPool: Sendable {
             size: config.postgresPoolSize,
             maxQueued: config.postgresPoolSize * 64,
             connect: { try PostgresConnection.connect(url: url, timeout: connectTimeout) },
-            isUsable: { $0.isUsable }
+            isUsable: { $0.isUsable },
+            metrics: metrics
         )
     }
 

@@ -6,7 +6,7 @@ public final class RedisPool: Sendable {
     private let pool: BlockingPool<RedisConnection>
 
     /// Creates the pool; connections open lazily (see `warmUp`).
-    public init(config: Config) {
+    public init(config: Config, metrics: PoolMetrics? = nil) {
         let endpoint = config.redis
         let connectTimeout = Duration.milliseconds(config.connectTimeoutMilliseconds)
         // Reads and writes share one socket timeout in hiredis: the health deadline bounds PING.
@@ -24,7 +24,8 @@ public final class RedisPool: Sendable {
                     commandTimeout: commandTimeout
                 )
             },
-            isUsable: { $0.isUsable }
+            isUsable: { $0.isUsable },
+            metrics: metrics
         )
     }
 
