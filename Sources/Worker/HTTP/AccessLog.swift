@@ -85,7 +85,7 @@ final class AccessLog: @unchecked Sendable {
         uri: String,
         status: UInt,
         elapsedNanoseconds: UInt64,
-        trace: TraceContext? = nil
+        trace: TraceDigits? = nil
     ) {
         let start = self.pending.count
         self.format(
@@ -128,7 +128,7 @@ final class AccessLog: @unchecked Sendable {
         uri: String,
         status: UInt,
         elapsedNanoseconds: UInt64,
-        trace: TraceContext? = nil,
+        trace: TraceDigits? = nil,
         to out: inout [UInt8]
     ) {
         let methodText = Self.loggable(Substring(method.rawValue))

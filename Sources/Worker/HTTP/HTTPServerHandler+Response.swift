@@ -40,7 +40,8 @@ extension HTTPServerHandler {
         }
         self.output.writeStaticString("X-Request-Id: ")
         self.output.writeString(exchange.requestID)
-        exchange.trace.writeHeader(to: &self.output)
+        let traceDigits = TraceDigits(exchange.trace)
+        traceDigits.writeHeader(to: &self.output)
         self.output.writeStaticString("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
         self.output.writeString(self.services.httpDate.value)
         if !keepAlive {
@@ -67,7 +68,7 @@ extension HTTPServerHandler {
             route: self.exchange?.route,
             nanoseconds: now &- exchange.started
         )
-        self.accessLog(exchange, status: response.status.code, now: now)
+        self.accessLog(exchange, status: response.status.code, now: now, traceDigits: traceDigits)
         self.exchange = nil
         if keepAlive {
             self.state = .idle
@@ -132,7 +133,7 @@ extension HTTPServerHandler {
         }
     }
 
-    private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64) {
+    private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64, traceDigits: TraceDigits) {
         guard self.logger.logLevel <= .info else { return }
         let elapsed = now &- exchange.started
         if let fast = self.services.accessLog {
@@ -142,7 +143,7 @@ extension HTTPServerHandler {
                 uri: exchange.head.uri,
                 status: status,
                 elapsedNanoseconds: elapsed,
-                trace: exchange.trace
+                trace: traceDigits
             )
             return
         }

@@ -21,99 +21,70 @@ extension HTTPServerHandler {
     }
 }
 
-extension TraceContext {
-    /// Writes `\r\ntraceparent: ` and the value (70 bytes) into `buffer` in one reservation,
-    /// eight digits per store: every response pays for it.
+/// A request's trace and span ids as hex digits, eight ASCII digits per word, rendered once
+/// per request for both the `traceparent` header and the access-log line.
+struct TraceDigits {
+    /// Trace id digits 0–7, 8–15, 16–23, 24–31, then span id digits 0–7, 8–15.
+    let words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    /// The flags' two digits.
+    let flags: UInt16
+
+    init(_ trace: TraceContext) {
+        func digits(_ value: UInt64, _ shift: UInt64) -> UInt64 {
+            TraceContext.hexDigits(UInt32(truncatingIfNeeded: value >> shift)).bigEndian
+        }
+        self.words = (
+            digits(trace.traceHigh, 32), digits(trace.traceHigh, 0), digits(trace.traceLow, 32),
+            digits(trace.traceLow, 0), digits(trace.spanID, 32), digits(trace.spanID, 0)
+        )
+        self.flags = UInt16(truncatingIfNeeded: TraceContext.hexDigits(UInt32(trace.flags))).bigEndian
+    }
+
+    /// Stores the 32 trace-id digits at `offset`.
+    func storeTraceID(at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
+        raw.storeBytes(of: self.words.0, toByteOffset: offset, as: UInt64.self)
+        raw.storeBytes(of: self.words.1, toByteOffset: offset + 8, as: UInt64.self)
+        raw.storeBytes(of: self.words.2, toByteOffset: offset + 16, as: UInt64.self)
+        raw.storeBytes(of: self.words.3, toByteOffset: offset + 24, as: UInt64.self)
+    }
+
+    /// Stores the 16 span-id digits at `offset`.
+    func storeSpanID(at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
+        raw.storeBytes(of: self.words.4, toByteOffset: offset, as: UInt64.self)
+        raw.storeBytes(of: self.words.5, toByteOffset: offset + 8, as: UInt64.self)
+    }
+
+    /// Writes `\r\ntraceparent: 00-<trace>-<span>-<flags>` (70 bytes) into `buffer` in one
+    /// reservation: every response pays for it.
     func writeHeader(to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 70) { whole in
-            Self.storeASCII("\r\ntraceparent: 00-", at: 0, in: whole)
-            let raw = UnsafeMutableRawBufferPointer(rebasing: whole[15...])
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceHigh >> 32)).bigEndian,
-                toByteOffset: 3,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceHigh)).bigEndian,
-                toByteOffset: 11,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceLow >> 32)).bigEndian,
-                toByteOffset: 19,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceLow)).bigEndian,
-                toByteOffset: 27,
-                as: UInt64.self
-            )
-            raw[35] = UInt8(ascii: "-")
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.spanID >> 32)).bigEndian,
-                toByteOffset: 36,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.spanID)).bigEndian,
-                toByteOffset: 44,
-                as: UInt64.self
-            )
-            raw[52] = UInt8(ascii: "-")
-            let flags = Self.hexDigits(UInt32(self.flags))  // the last two digits are the flags
-            raw[53] = UInt8(truncatingIfNeeded: flags >> 8)
-            raw[54] = UInt8(truncatingIfNeeded: flags)
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 70) { raw in
+            Self.storeASCII("\r\ntraceparent: 00-", at: 0, in: raw)
+            self.storeTraceID(at: 18, in: raw)
+            raw[50] = UInt8(ascii: "-")
+            self.storeSpanID(at: 51, in: raw)
+            raw[67] = UInt8(ascii: "-")
+            raw.storeBytes(of: self.flags, toByteOffset: 68, as: UInt16.self)
             return 70
         }
     }
-}
 
-extension TraceContext {
-    /// `,"span_id":"…","trace_id":"…"` (75 bytes; sorted keys, as `JSONLogHandler` writes
-    /// them), built on the stack and appended in one call: the access log's per-request cost.
+    /// Appends `,"span_id":"…","trace_id":"…"` (75 bytes; sorted keys, as `JSONLogHandler`
+    /// writes them), built on the stack and appended in one call.
     func appendLogFields(to out: inout [UInt8]) {
-        var words: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        var line: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &words) { raw in
+        withUnsafeMutableBytes(of: &line) { raw in
             Self.storeASCII(#","span_id":""#, at: 0, in: raw)
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.spanID >> 32)).bigEndian,
-                toByteOffset: 12,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.spanID)).bigEndian,
-                toByteOffset: 20,
-                as: UInt64.self
-            )
+            self.storeSpanID(at: 12, in: raw)
             Self.storeASCII(#"","trace_id":""#, at: 28, in: raw)
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceHigh >> 32)).bigEndian,
-                toByteOffset: 42,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceHigh)).bigEndian,
-                toByteOffset: 50,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceLow >> 32)).bigEndian,
-                toByteOffset: 58,
-                as: UInt64.self
-            )
-            raw.storeBytes(
-                of: Self.hexDigits(UInt32(truncatingIfNeeded: self.traceLow)).bigEndian,
-                toByteOffset: 66,
-                as: UInt64.self
-            )
+            self.storeTraceID(at: 42, in: raw)
             raw[74] = UInt8(ascii: "\"")
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<75]))
         }
     }
 
     @inline(__always)
-    fileprivate static func storeASCII(_ text: StaticString, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
+    private static func storeASCII(_ text: StaticString, at offset: Int, in raw: UnsafeMutableRawBufferPointer) {
         (raw.baseAddress! + offset).copyMemory(from: text.utf8Start, byteCount: text.utf8CodeUnitCount)
     }
 }

@@ -85,7 +85,7 @@ struct RequestMetricsTests {
             uri: "/x",
             status: 200,
             elapsedNanoseconds: 1000,
-            trace: trace,
+            trace: TraceDigits(trace),
             to: &bytes
         )
         let reference = JSONLogHandler.format(
