@@ -145,17 +145,10 @@ final class MetricsServer {
     }
 
     private func accept(now: UInt64) {
-        while true {
-            // One thread, so close-on-exec can follow accept without racing a spawn.
-            let fd = Glibc.accept(self.listenFD, nil, nil)
-            guard fd >= 0 else { return }
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            guard self.clients.count < Self.maxClients else {
-                Glibc.close(fd)
-                continue
-            }
+        NonBlockingAccept.drain(self.listenFD) { fd in
+            guard self.clients.count < Self.maxClients else { return false }
             self.clients[fd] = Client(deadline: now &+ Self.clientTimeout)
+            return true
         }
     }
 

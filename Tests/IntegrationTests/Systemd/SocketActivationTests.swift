@@ -24,7 +24,7 @@ import Testing
         var environment = TestEnvironment.serverEnvironment(extra)
         for key in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES", "NOTIFY_SOCKET"] { environment[key] = nil }
         let passed = environment.filter { key, _ in
-            ["PATH", "HOME"].contains(key) || key.hasSuffix("_URL") || extra[key] != nil
+            ["PATH", "HOME", "METRICS_ADDRESS"].contains(key) || key.hasSuffix("_URL") || extra[key] != nil
         }
         let log = FileManager.default.temporaryDirectory.appendingPathComponent(
             "saas-api-activate-\(UUID().uuidString).log"
