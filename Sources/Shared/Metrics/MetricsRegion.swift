@@ -20,6 +20,8 @@ public final class MetricsRegion: @unchecked Sendable {
     /// The memfd, until `closeDescriptor()` (`-1` for an anonymous region).
     public private(set) var fd: Int32
     @usableFromInline let words: UnsafeMutablePointer<UInt64>
+    /// `routes()` once decoded. The reader's own state: only the supervisor's loop reads.
+    private var cachedRoutes: [String]?
 
     private init(fd: Int32, words: UnsafeMutablePointer<UInt64>) {
         self.fd = fd
@@ -193,17 +195,21 @@ public final class MetricsRegion: @unchecked Sendable {
         return total
     }
 
-    /// The route templates published so far.
+    /// The route templates published so far (decoded once: a worker publishes them once,
+    /// before its first request).
     public func routes() -> [String] {
         let count = min(
             Int(saas_counter_load_acquire(self.words + MetricsLayout.Word.routeCount.rawValue)),
             MetricsLayout.maxRoutes
         )
-        return (0..<count).map { index in
+        if let cached = self.cachedRoutes, cached.count == count { return cached }
+        let routes = (0..<count).map { index in
             let entry = UnsafeRawPointer(self.words + MetricsLayout.routesOffset + index * MetricsLayout.routeWords)
             let length = Int(entry.load(as: UInt8.self))
             return String(decoding: UnsafeRawBufferPointer(start: entry + 1, count: length), as: UTF8.self)
         }
+        self.cachedRoutes = routes
+        return routes
     }
 
     /// Adds every series of this region to `sums`, by raw key.
@@ -221,8 +227,10 @@ public final class MetricsRegion: @unchecked Sendable {
                 sums.offsets[key] = offset
                 sums.words.append(contentsOf: repeatElement(0, count: width))
             }
-            for word in 0..<width {  // buckets, then the sum right after them
-                sums.words[offset + word] &+= saas_counter_load(entry + MetricsLayout.bucketsOffset + word)
+            sums.words.withUnsafeMutableBufferPointer { words in
+                for word in 0..<width {  // buckets, then the sum right after them
+                    words[offset + word] &+= saas_counter_load(entry + MetricsLayout.bucketsOffset + word)
+                }
             }
         }
     }
