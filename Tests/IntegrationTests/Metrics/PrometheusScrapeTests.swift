@@ -71,6 +71,12 @@ import Testing
         let server = try ServerProcess(workers: 2, environment: ["METRICS_ADDRESS": "127.0.0.1:\(metricsPort)"])
         defer { server.stop() }
         try server.waitUntilServing()
+        // Both workers ready first (serving starts with the first one).
+        let deadline = Date().addingTimeInterval(15)
+        while !(try Self.scrape(metricsPort)).contains(#"saas_api_workers{state="ready"} 2"#) {
+            try #require(Date() < deadline, "2 workers never ready:\n\(server.log)")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         let victim = try server.waitForWorkers(2)[0]
         kill(victim, SIGSTOP)
         defer { kill(victim, SIGKILL) }
