@@ -45,6 +45,22 @@ final class MetricsLedger {
         for word in Self.foldedWords { self.foldedCounters[word, default: 0] &+= gone.region.value(word) }
     }
 
+    /// Why `pid`'s exit replaces it, for `saas_api_worker_restarts_total`: `hung` (aborted
+    /// after missing heartbeats), `recycle` (max-requests), `reload` (an older generation
+    /// retired by a reload), `crash` (any other exit of a worker its slot counted on); `nil`
+    /// when its slot gets no replacement for it (stopping, scaled away) or it is unknown.
+    static func restartReason(pid: Int32, policy: SupervisorPolicy) -> String? {
+        guard let worker = policy.workers[pid] else { return nil }
+        switch policy.phase {
+        case .stopping, .halting, .exited: return nil
+        case .booting, .running: break
+        }
+        if case .aborting = worker.state { return "hung" }
+        if worker.recycleQueued { return "recycle" }
+        if worker.retiring { return worker.generation < policy.generation ? "reload" : nil }
+        return "crash"
+    }
+
     /// A reload (`SIGHUP`) started.
     func reloaded() {
         self.reloads += 1

@@ -13,17 +13,9 @@ extension SupervisorRuntime {
         }
     }
 
-    /// Why `pid`'s exit replaces it, for `saas_api_worker_restarts_total`; `nil` when its slot
-    /// gets no replacement for it (stopping, scaled away). Call before the policy forgets it.
+    /// Why `pid`'s exit replaces it (`MetricsLedger.restartReason`). Call before the policy
+    /// forgets it.
     func restartReason(pid: Int32) -> String? {
-        guard let worker = self.policy.workers[pid] else { return nil }
-        switch self.policy.phase {
-        case .stopping, .halting, .exited: return nil
-        case .booting, .running: break
-        }
-        if case .aborting = worker.state { return "hung" }
-        if worker.recycleQueued { return "recycle" }
-        if worker.retiring { return worker.generation < self.policy.generation ? "reload" : nil }
-        return "crash"
+        MetricsLedger.restartReason(pid: pid, policy: self.policy)
     }
 }

@@ -65,4 +65,9 @@ struct TraceContextTests {
         }
         #expect(traces.count == 1000 && spans.count == 1000 && !spans.contains(0))
     }
+
+    @Test func journaldFieldsAreTraceIDAndSpanID() {
+        #expect(JournalLogHandler.fieldName(LogKey.traceID) == "TRACE_ID")
+        #expect(JournalLogHandler.fieldName(LogKey.spanID) == "SPAN_ID")
+    }
 }

@@ -116,3 +116,26 @@ struct MetricsLedgerTests {
         #expect(StatusReport.decimal(.nan, 2) == "0")
     }
 }
+
+@Suite("Restart reasons")
+struct RestartReasonTests {
+    @Test func crashHungReloadAndStopAreToldApart() {
+        var harness = PolicyHarness(workers: 2)
+        let pids = harness.boot()
+        #expect(MetricsLedger.restartReason(pid: pids[0], policy: harness.policy) == "crash")
+        #expect(MetricsLedger.restartReason(pid: 9999, policy: harness.policy) == nil)
+        // Silent past the heartbeat timeout: aborted as hung.
+        harness.tick(after: 4 * PolicyHarness.s)
+        #expect(MetricsLedger.restartReason(pid: pids[0], policy: harness.policy) == "hung")
+        // A reload retires the older generation.
+        var reloading = PolicyHarness(workers: 1)
+        let old = reloading.boot()[0]
+        reloading.run(reloading.policy.reload(now: reloading.now))
+        let new = reloading.pids().first { $0 != old }!
+        reloading.ready(new)
+        #expect(MetricsLedger.restartReason(pid: old, policy: reloading.policy) == "reload")
+        // Stopping: exits are not restarts.
+        reloading.run(reloading.policy.gracefulStop(now: reloading.now))
+        #expect(MetricsLedger.restartReason(pid: new, policy: reloading.policy) == nil)
+    }
+}
