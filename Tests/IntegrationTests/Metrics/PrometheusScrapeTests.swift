@@ -99,4 +99,22 @@ import Testing
         #expect(second.log.contains("cannot listen for metrics on 127.0.0.1:\(metricsPort) (METRICS_ADDRESS)"))
         #expect(second.workerPIDs().isEmpty)
     }
+
+    @Test func traceparentIsContinuedEchoedAndLoggedOnTheRequestsLine() throws {
+        let server = try ServerProcess(workers: 1)
+        defer { server.stop() }
+        try server.waitUntilServing()
+        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let response = try HTTPClient.get(port: server.port, "/health/live", headers: ["traceparent": incoming])
+        let echoed = try #require(response.header("traceparent"))
+        #expect(echoed.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-") && echoed.hasSuffix("-01"))
+        let span = String(echoed.dropFirst(36).prefix(16))
+        #expect(span != "00f067aa0ba902b7")
+        let invalid = try HTTPClient.get(port: server.port, "/health/live", headers: ["traceparent": "garbage"])
+        #expect(invalid.status == 200 && invalid.header("traceparent")?.count == 55)
+        try server.waitForLog(span)
+        let line = server.logRecords.first { $0["span_id"] as? String == span }
+        #expect(line?["trace_id"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(line?["http_path"] as? String == "/health/live")
+    }
 }
