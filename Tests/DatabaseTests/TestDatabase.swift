@@ -91,7 +91,9 @@ final class TestDatabase: Sendable {
             environment["PG_DUMP"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["PG_BIN_DIR"].flatMap { $0.isEmpty ? nil : $0 + "/pg_dump" }
             ?? "pg_dump"
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(self.name)-\(UUID()).sql")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(self.name)-\(Foundation.UUID()).sql"
+        )
         defer { try? FileManager.default.removeItem(at: output) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
