@@ -1,5 +1,6 @@
 import CLibPQ
 import Shared
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +14,15 @@ import Glibc
 public final class PostgresConnection: @unchecked Sendable {
     private let conn: OpaquePointer
     private var broken = false
+    /// A number no other connection of this process has had (for logs and tests: behind
+    /// PgBouncer the server's backend pid says nothing about the client connection).
+    public let serial: Int
+
+    private static let serials = Atomic<Int>(0)
 
     private init(conn: OpaquePointer) {
         self.conn = conn
+        self.serial = Self.serials.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     deinit {
@@ -68,6 +75,57 @@ public final class PostgresConnection: @unchecked Sendable {
         !self.broken && PQstatus(self.conn) == CONNECTION_OK
     }
 
+    /// Where the connection stands in a transaction (`PQtransactionStatus`).
+    public enum TransactionStatus: Sendable {
+        /// Not in a transaction: safe to hand to the next user.
+        case idle
+        /// A statement is still running (e.g. its deadline passed before the answer came).
+        case active
+        /// Inside a transaction block.
+        case inTransaction
+        /// Inside a failed transaction block (only ROLLBACK is accepted).
+        case failed
+        /// The connection is bad.
+        case unknown
+    }
+
+    /// Statements or scripts sent so far, each one network round trip (for tests and the
+    /// round-trip count of a tenant transaction).
+    public private(set) var roundTrips = 0
+
+    /// Where the connection stands in a transaction.
+    public var transactionStatus: TransactionStatus {
+        switch PQtransactionStatus(self.conn) {
+        case PQTRANS_IDLE: .idle
+        case PQTRANS_ACTIVE: .active
+        case PQTRANS_INTRANS: .inTransaction
+        case PQTRANS_INERROR: .failed
+        default: .unknown
+        }
+    }
+
+    /// Makes the connection fit for its next user, or says it is not: idle is fine; an open
+    /// or failed transaction is rolled back; a statement still running (its deadline passed)
+    /// or a broken connection cannot be reused and must be closed.
+    public func resetForReuse(timeout: Duration) -> Bool {
+        guard self.isUsable else { return false }
+        switch self.transactionStatus {
+        case .idle:
+            return true
+        case .inTransaction, .failed:
+            do {
+                try self.execute("ROLLBACK", timeout: timeout)
+            } catch {
+                self.broken = true
+                return false
+            }
+            return self.transactionStatus == .idle
+        case .active, .unknown:
+            self.broken = true
+            return false
+        }
+    }
+
     /// The server's version number, e.g. `160004` for 16.4.
     public var serverVersion: Int {
         Int(PQserverVersion(self.conn))
@@ -112,6 +170,7 @@ public final class PostgresConnection: @unchecked Sendable {
             self.broken = true
             throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
         }
+        self.roundTrips &+= 1
     }
 
     /// Flushes the query, then reads every result until libpq returns NULL.
@@ -179,7 +238,17 @@ public final class PostgresConnection: @unchecked Sendable {
         let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
         let message = primary ?? PQresultErrorMessage(result).map { firstLine(String(cString: $0)) } ?? "error"
-        return PostgresError(kind: .queryFailed, sqlState: sqlState, message: message)
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+        }
+        return PostgresError(
+            kind: .queryFailed,
+            sqlState: sqlState,
+            message: message,
+            constraint: field("n"),
+            column: field("c"),
+            table: field("t")
+        )
     }
 
     private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
