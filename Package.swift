@@ -144,7 +144,15 @@ let package = Package(
         ),
         // Integration tests: the built binary, real PostgreSQL, real Redis, real signals.
         .testTarget(name: "IntegrationTests", dependencies: ["Shared"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Shared", "Database"]),
+        // Also the worker's PostgreSQL pool: the tenant leak and concurrency proofs run through it.
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: [
+                "Shared", "Database", "Worker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
