@@ -40,9 +40,20 @@ final class TestDatabase: Sendable {
     func url(_ role: Role) -> String {
         switch role {
         case .admin: self.cluster.with(database: self.name).description
-        case .rw: self.cluster.with(user: "app_rw", password: TestCluster.rwPassword, database: self.name).description
-        case .ro: self.cluster.with(user: "app_ro", password: TestCluster.roPassword, database: self.name).description
+        case .rw:
+            self.appCluster.with(user: "app_rw", password: TestCluster.rwPassword, database: self.name).description
+        case .ro:
+            self.cluster.with(user: "app_ro", password: TestCluster.roPassword, database: self.name).description
         }
+    }
+
+    /// Where the service role (app_rw) connects: PgBouncer when `TEST_PGBOUNCER_ADDRESS` is set
+    /// (see `TestCluster.pgbouncerAddress`), else the server itself.
+    private var appCluster: TestURL {
+        guard let address = TestCluster.pgbouncerAddress else { return self.cluster }
+        var url = self.cluster
+        url.hostAndPort = address
+        return url
     }
 
     /// A new connection as `role`.
