@@ -205,6 +205,26 @@ struct TenantPoolTests {
         )
     }
 
+    @Test func cancellingTheRequestRollsItsTransactionBack() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let pool = self.pool(size: 1)
+        defer { pool.shutdown() }
+        let (store, external) = (self.storeA, "cancelled-\(Int.random(in: 0...Int.max))")
+        let request = Task {
+            try await pool.withTenant(store, on: loop) { tx in
+                try tx.query("INSERT INTO app.customers (store_id, external_id) VALUES ($1, $2)", store, external)
+                try tx.query("SELECT pg_sleep(1)")
+                try tx.query("SELECT 1")  // the cancellation is seen here at the latest
+            }
+        }
+        request.cancel()
+        await #expect(throws: CancellationError.self) { try await request.value }
+        let admin = try self.database.connect(.admin)
+        #expect(try admin.count("customers", store: nil, where: "external_id = $1", [external]) == 0)
+        let idle = try await pool.withConnection(on: loop) { $0.transactionStatus }.get()
+        #expect(idle == .idle)
+    }
+
     @Test func aSaturatedPoolAnswers503AtItsQueueDeadline() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let pool = self.pool(size: 1, queryTimeout: .milliseconds(300))
