@@ -26,7 +26,7 @@ extension PostgresConnection {
         isCancelled: () -> Bool = { false },
         _ body: (PostgresTransaction) throws -> T
     ) throws -> T {
-        try self.retryingTransaction(store, readOnly, statementTimeout, isCancelled, body)
+        try self.transaction(store, readOnly, statementTimeout, isCancelled, body)
     }
 
     /// Runs `body` in a transaction with **no tenant**: every tenant table shows no rows and
@@ -39,7 +39,7 @@ extension PostgresConnection {
         isCancelled: () -> Bool = { false },
         _ body: (PostgresTransaction) throws -> T
     ) throws -> T {
-        try self.retryingTransaction(nil, readOnly, statementTimeout, isCancelled, body)
+        try self.transaction(nil, readOnly, statementTimeout, isCancelled, body)
     }
 
     /// The one message that opens a transaction: `BEGIN` and the transaction-local settings.
@@ -52,20 +52,7 @@ extension PostgresConnection {
             + "set_config('statement_timeout', '\(milliseconds)', true)"
     }
 
-    private func retryingTransaction<T>(
-        _ store: UUID?,
-        _ readOnly: Bool,
-        _ statementTimeout: Duration,
-        _ isCancelled: () -> Bool,
-        _ body: (PostgresTransaction) throws -> T
-    ) throws -> T {
-        do {
-            return try self.transaction(store, readOnly, statementTimeout, isCancelled, body)
-        } catch let error as PostgresError where SQLState.isTransient(error.sqlState) && self.isUsable {
-            return try self.transaction(store, readOnly, statementTimeout, isCancelled, body)
-        }
-    }
-
+    /// One transaction, run once more after a serialization failure or deadlock.
     private func transaction<T>(
         _ store: UUID?,
         _ readOnly: Bool,
@@ -74,37 +61,41 @@ extension PostgresConnection {
         _ body: (PostgresTransaction) throws -> T
     ) throws -> T {
         let timeout = statementTimeout + Self.timeoutGrace
-        if isCancelled() { throw CancellationError() }
+        let begin = Self.beginScript(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
         return try withoutActuallyEscaping(isCancelled) { isCancelled in
-            let transaction = PostgresTransaction(
-                connection: self,
-                storeID: store,
-                isReadOnly: readOnly,
-                timeout: timeout,
-                isCancelled: isCancelled
-            )
-            defer { transaction.close() }
-            do {
-                try self.execute(
-                    Self.beginScript(store: store, readOnly: readOnly, statementTimeout: statementTimeout),
-                    timeout: timeout
+            var attempt = 1
+            while true {
+                if isCancelled() { throw CancellationError() }
+                let transaction = PostgresTransaction(
+                    connection: self,
+                    storeID: store,
+                    isReadOnly: readOnly,
+                    timeout: timeout,
+                    isCancelled: isCancelled
                 )
-                let result = try body(transaction)
-                try transaction.checkUsable()
-                guard self.transactionStatus == .inTransaction else {
-                    throw PostgresError(
-                        kind: .queryFailed,
-                        sqlState: SQLState.inFailedSQLTransaction,
-                        message: "the transaction was aborted by an earlier statement"
-                    )
+                defer { transaction.close() }
+                do {
+                    try self.execute(begin, timeout: timeout)
+                    let result = try body(transaction)
+                    try transaction.checkUsable()
+                    guard self.transactionStatus == .inTransaction else {
+                        throw PostgresError(
+                            kind: .queryFailed,
+                            sqlState: SQLState.inFailedSQLTransaction,
+                            message: "the transaction was aborted by an earlier statement"
+                        )
+                    }
+                    try self.execute("COMMIT", timeout: timeout)
+                    return result
+                } catch {
+                    // Rolls back an open or failed transaction; a connection that cannot be
+                    // made idle is marked broken, and the pool closes it.
+                    let clean = self.resetForReuse(timeout: timeout)
+                    guard attempt == 1, clean, let failure = error as? PostgresError,
+                        SQLState.isTransient(failure.sqlState)
+                    else { throw error }
+                    attempt += 1
                 }
-                try self.execute("COMMIT", timeout: timeout)
-                return result
-            } catch {
-                // Rolls back an open or failed transaction; a connection that cannot be made
-                // idle is marked broken, and the pool closes it.
-                _ = self.resetForReuse(timeout: timeout)
-                throw error
             }
         }
     }

@@ -56,16 +56,7 @@ public final class PostgresPool: Sendable {
         on eventLoop: any EventLoop,
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
-        let timeout = self.queryTimeout
-        return try await self.cancellable(on: eventLoop) { connection, isCancelled in
-            try connection.withTenant(
-                store,
-                readOnly: readOnly,
-                statementTimeout: timeout,
-                isCancelled: isCancelled,
-                body
-            )
-        }
+        try await self.transaction(store, readOnly: readOnly, on: eventLoop, body)
     }
 
     /// Runs `body` in a transaction with **no tenant**: tenant tables show nothing and refuse
@@ -76,15 +67,7 @@ public final class PostgresPool: Sendable {
         on eventLoop: any EventLoop,
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
-        let timeout = self.queryTimeout
-        return try await self.cancellable(on: eventLoop) { connection, isCancelled in
-            try connection.withoutTenant(
-                readOnly: readOnly,
-                statementTimeout: timeout,
-                isCancelled: isCancelled,
-                body
-            )
-        }
+        try await self.transaction(nil, readOnly: readOnly, on: eventLoop, body)
     }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.
@@ -118,15 +101,33 @@ public final class PostgresPool: Sendable {
     /// Closes every connection (`PQfinish` sends PostgreSQL a clean goodbye).
     func shutdown() { self.pool.shutdown() }
 
-    /// Runs `body` on a pool thread; the task's cancellation becomes a flag `body` polls.
-    private func cancellable<T: Sendable>(
+    /// A transaction of `store` (none when nil) on a pool thread; the task's cancellation
+    /// becomes a flag the transaction polls before each statement.
+    private func transaction<T: Sendable>(
+        _ store: UUID?,
+        readOnly: Bool,
         on eventLoop: any EventLoop,
-        _ body: @escaping @Sendable (PostgresConnection, () -> Bool) throws -> T
+        _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
+        let timeout = self.queryTimeout
         let cancelled = CancellationFlag()
         return try await withTaskCancellationHandler {
             try await self.pool.run(on: eventLoop, breaks: Self.breaks) { connection in
-                try body(connection, cancelled.isSet)
+                guard let store else {
+                    return try connection.withoutTenant(
+                        readOnly: readOnly,
+                        statementTimeout: timeout,
+                        isCancelled: cancelled.isSet,
+                        body
+                    )
+                }
+                return try connection.withTenant(
+                    store,
+                    readOnly: readOnly,
+                    statementTimeout: timeout,
+                    isCancelled: cancelled.isSet,
+                    body
+                )
             }.get()
         } onCancel: {
             cancelled.set()
