@@ -80,3 +80,69 @@ struct PostgresRowTests {
         )
     }
 }
+
+/// Rows read into `Decodable` structs by column name (pure: no server).
+@Suite("Decodable rows")
+struct PostgresRowDecoderTests {
+    private enum Status: String, Decodable {
+        case paid, refunded
+    }
+
+    private struct Order: Decodable, Equatable {
+        let id: Shared.UUID
+        let total: DecimalString
+        let placedAt: DateTime
+        let paidAt: DateTime?
+        let isTest: Bool
+        let quantity: Int
+        let status: Status
+        let ratio: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, quantity, ratio
+            case total = "total_amount"
+            case placedAt = "placed_at"
+            case paidAt = "paid_at"
+            case isTest = "is_test"
+        }
+    }
+
+    private let columns = ["id", "total_amount", "placed_at", "paid_at", "is_test", "quantity", "status", "ratio"]
+
+    @Test func decodesEveryPropertyFromItsColumn() throws {
+        let row = PostgresRow(
+            columns: self.columns,
+            values: [
+                "0b4f2b0e-5d2a-4c1e-9a57-6f1d7a1c2b3d", "12.500000", "2024-05-01 10:00:00+00", nil, "f", "3", "paid",
+                "0.5",
+            ]
+        )
+        let order = try row.decode(Order.self)
+        #expect(order.id.description == "0b4f2b0e-5d2a-4c1e-9a57-6f1d7a1c2b3d")
+        #expect(order.total.text == "12.500000")
+        #expect(order.placedAt.description == "2024-05-01T10:00:00.000Z")
+        #expect(order.paidAt == nil && !order.isTest && order.quantity == 3 && order.status == .paid)
+        #expect(order.ratio == 0.5)
+    }
+
+    @Test func aBadOrMissingColumnIsNamed() throws {
+        var values: [String?] = [
+            "0b4f2b0e-5d2a-4c1e-9a57-6f1d7a1c2b3d", "12.5", "2024-05-01 10:00:00+00", nil, "f", "3", "paid", "1",
+        ]
+        values[1] = nil
+        #expect(throws: PostgresDecodingError(column: "total_amount", expected: "DecimalString", problem: .null)) {
+            try PostgresRow(columns: self.columns, values: values).decode(Order.self)
+        }
+        values[1] = "12.5"
+        values[5] = "three"
+        #expect(throws: PostgresDecodingError(column: "quantity", expected: "Int", problem: .invalid)) {
+            try PostgresRow(columns: self.columns, values: values).decode(Order.self)
+        }
+        values[5] = "3"
+        #expect(throws: PostgresDecodingError(column: "ratio", expected: "a column", problem: .missing)) {
+            try PostgresRow(columns: Array(self.columns.dropLast()), values: Array(values.dropLast())).decode(
+                Order.self
+            )
+        }
+    }
+}

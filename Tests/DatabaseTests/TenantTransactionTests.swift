@@ -70,6 +70,25 @@ struct TenantTransactionTests {
         #expect(try String(decoding: inserted.jsonb("doc").bytes, as: UTF8.self) == #"{"a": [1, 2]}"#)
         #expect(try inserted.int("seven") == 7)
         #expect(throws: PostgresDecodingError.self) { try inserted.int("total_amount") }
+        let decoded = try inserted.decode(InsertedOrder.self)
+        #expect(decoded.storeID == store && decoded.placedAt == placed && decoded.paidAt == nil)
+        #expect(decoded.total.text == "12345678901234.123456" && decoded.isTest)
+    }
+
+    private struct InsertedOrder: Decodable {
+        let storeID: Shared.UUID
+        let placedAt: DateTime
+        let paidAt: DateTime?
+        let total: DecimalString
+        let isTest: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case storeID = "store_id"
+            case placedAt = "placed_at"
+            case paidAt = "paid_at"
+            case total = "total_amount"
+            case isTest = "is_test"
+        }
     }
 
     @Test func aReadOnlyTransactionRefusesWrites() throws {
