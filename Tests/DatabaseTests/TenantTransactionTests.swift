@@ -209,14 +209,15 @@ struct TenantTransactionTests {
                 try rw.withTenant(store, statementTimeout: .seconds(20)) { tx in
                     attempt += 1
                     attempts.increment()
+                    if attempt > 1 {
+                        // The victim's second run starts after the winner's commit, so the two
+                        // cannot deadlock a second time by chance.
+                        winnerDone.wait()
+                    }
                     try tx.query("UPDATE app.customers SET first_name = 'x' WHERE id = $1", first)
                     if attempt == 1 {
                         bothLockedOne.leave()
                         bothLockedOne.wait()
-                    } else {
-                        // The victim's second run waits for the winner's commit, so the two
-                        // cannot deadlock a second time by chance.
-                        winnerDone.wait()
                     }
                     try tx.query("UPDATE app.customers SET first_name = 'y' WHERE id = $1", second)
                 }

@@ -75,20 +75,6 @@ public final class PostgresConnection: @unchecked Sendable {
         !self.broken && PQstatus(self.conn) == CONNECTION_OK
     }
 
-    /// Where the connection stands in a transaction (`PQtransactionStatus`).
-    public enum TransactionStatus: Sendable {
-        /// Not in a transaction: safe to hand to the next user.
-        case idle
-        /// A statement is still running (e.g. its deadline passed before the answer came).
-        case active
-        /// Inside a transaction block.
-        case inTransaction
-        /// Inside a failed transaction block (only ROLLBACK is accepted).
-        case failed
-        /// The connection is bad.
-        case unknown
-    }
-
     /// Statements or scripts sent so far, each one network round trip (for tests and the
     /// round-trip count of a tenant transaction).
     public private(set) var roundTrips = 0
