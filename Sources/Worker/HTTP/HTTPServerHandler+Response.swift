@@ -5,9 +5,9 @@ import Shared
 extension HTTPServerHandler {
     /// Writes `response` for `exchange` with the server's headers, logs it, and moves the
     /// connection on: to idle (keep-alive) or to closing. `forceClose` is for answers after
-    /// which the input cannot be trusted or is not read (malformed requests, limits, timeouts):
-    /// the output is shut and the input drained for a moment, so the client reads the answer
-    /// instead of a reset.
+    /// which the input cannot be trusted or is not read (malformed requests, limits, timeouts).
+    /// Whenever the connection closes after a response, the output is shut and the input
+    /// drained for a moment, so the client reads the answer instead of a reset.
     func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = MonotonicClock.nanoseconds()
         let keepAlive = !forceClose && exchange.keepAlive && !self.draining
@@ -77,14 +77,17 @@ extension HTTPServerHandler {
                 promise: flushed
             )
             self.outputPending = false
+            // Shut the output and drain the input until the client closes (or the linger
+            // ends): closing with unread input would reset the connection and could destroy
+            // the response in flight (RFC 9112 §9.6).
             flushed.futureResult.assumeIsolated().whenComplete { result in
-                guard forceClose, case .success = result else {
+                guard case .success = result else {
                     context.close(promise: nil)
                     return
                 }
                 context.close(mode: .output).assumeIsolated().whenFailure { _ in context.close(promise: nil) }
             }
-        } else if self.isReading {
+        } else if self.isReading && self.output.readableBytes < Self.outputBound {
             self.needsFlush = true
         } else {
             self.flushOutput(context: context)

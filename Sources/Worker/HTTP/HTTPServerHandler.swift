@@ -50,6 +50,11 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// as their own buffer.
     static let inlineBodyLimit = 16 * 1024
 
+    /// Responses of a read burst are flushed once they pass this size, and no further
+    /// pipelined request is handled while the channel is not writable: a burst of tiny
+    /// requests cannot queue megabytes of responses.
+    static let outputBound = 64 * 1024
+
     let router: Router
     let services: WorkerServices
     let logger: Logger
@@ -152,6 +157,13 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // so its unread responses cannot pile up in memory.
         try? context.channel.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
         context.fireChannelWritabilityChanged()
+        if context.channel.isWritable && self.state == .idle && (self.input?.readableBytes ?? 0) > 0 {
+            // Pipelined requests held back by back-pressure; their answers leave in one flush.
+            self.isReading = true
+            self.process(context: context)
+            self.isReading = false
+            if self.needsFlush { self.flushOutput(context: context) }
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -199,6 +211,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return
             case .idle:
                 guard let readable = self.input?.readableBytes, readable > 0 else { break loop }
+                // Back-pressure: the rest waits until the client reads what it was sent.
+                guard context.channel.isWritable else { break loop }
                 let outcome = self.input!.withUnsafeReadableBytes { self.parser.parse($0) }
                 switch outcome {
                 case .incomplete:

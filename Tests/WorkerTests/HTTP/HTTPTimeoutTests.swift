@@ -25,7 +25,7 @@ struct HTTPTimeoutTests {
 
     @Test func idleAfterAResponseClosesSilently() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
-        #expect(try harness.exchange("GET /ok HTTP/1.1\r\n\r\n").status == 200)
+        #expect(try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
         harness.runPending(waiting: 0.1)
         #expect(!harness.isOpen)
         #expect(try harness.responses().isEmpty)
@@ -34,7 +34,7 @@ struct HTTPTimeoutTests {
     @Test func busyConnectionOutlivesTheKeepAliveTimeout() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         for _ in 0..<8 {
-            #expect(try harness.exchange("GET /ok HTTP/1.1\r\n\r\n").status == 200)
+            #expect(try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
             harness.runPending(waiting: 0.02)
         }
         #expect(harness.isOpen)
@@ -54,7 +54,7 @@ struct HTTPTimeoutTests {
 
     @Test func tricklingHeadDoesNotExtendItsDeadline() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
-        for byte in "GET /ok HTTP/1.1\r\nX-Slow: abcdefgh".utf8 {
+        for byte in "GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefgh".utf8 {
             try harness.send(bytes: [byte])
             harness.runPending(waiting: 0.005)
             if !harness.isOpen { break }
@@ -65,7 +65,7 @@ struct HTTPTimeoutTests {
 
     @Test func slowBodyGets408() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
-        try harness.send("POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+        try harness.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
         harness.runPending(waiting: 0.1)
         let responses = try harness.responses()
         #expect(responses.first?.status == 408)
@@ -75,7 +75,9 @@ struct HTTPTimeoutTests {
 
     @Test func slowHandlerGets504AndTheConnectionGoesOn() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
-        try harness.send("GET /hang HTTP/1.1\r\nX-Request-Id: slow-1\r\n\r\nGET /ok HTTP/1.1\r\n\r\n")
+        try harness.send(
+            "GET /hang HTTP/1.1\r\nHost: x\r\nX-Request-Id: slow-1\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
         harness.runPending()
         #expect(try harness.responses().isEmpty)
         harness.runPending(waiting: 0.1)

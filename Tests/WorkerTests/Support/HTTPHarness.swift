@@ -15,6 +15,8 @@ final class HTTPHarness {
     let loop: EmbeddedEventLoop
     let services: WorkerServices
     let limits: HTTPLimits
+    /// Every close the server asked for, in order (the embedded channel treats each as a full close).
+    let closes = CloseRecorder()
     private var output: [UInt8] = []
 
     /// A connected channel with `routes` (default: `testRoutes`) and `limits` adjusted by `adjust`.
@@ -42,6 +44,7 @@ final class HTTPHarness {
         var router = Router()
         routes(&router)
         let sync = self.channel.pipeline.syncOperations
+        try sync.addHandler(self.closes)
         try sync.addHandler(
             HTTPServerHandler(
                 router: router,
@@ -128,4 +131,15 @@ final class HTTPHarness {
 struct TestFailure: Error, CustomStringConvertible {
     let detail: String
     var description: String { self.detail }
+}
+
+/// Records the mode of every close that passes it, toward the socket.
+final class CloseRecorder: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
+    private(set) var modes: [CloseMode] = []
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        self.modes.append(mode)
+        context.close(mode: mode, promise: promise)
+    }
 }
