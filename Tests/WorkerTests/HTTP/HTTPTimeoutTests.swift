@@ -3,7 +3,8 @@ import Testing
 
 @testable import Worker
 
-/// The connection deadlines through the real handler, with short timeouts and the real clock.
+/// The connection deadlines through the real handler, with short timeouts on the event
+/// loop's clock (the handler's injected clock): no test sleeps.
 @Suite("HTTP timeouts")
 struct HTTPTimeoutTests {
     static func shortTimeouts(_ limits: inout HTTPLimits) {
@@ -16,9 +17,9 @@ struct HTTPTimeoutTests {
 
     @Test func idleConnectionClosesSilently() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
-        harness.runPending(waiting: 0.03)
+        harness.runPending(advancing: 0.03)
         #expect(harness.isOpen)
-        harness.runPending(waiting: 0.06)
+        harness.runPending(advancing: 0.06)
         #expect(!harness.isOpen)
         #expect(try harness.responses().isEmpty)
     }
@@ -26,7 +27,7 @@ struct HTTPTimeoutTests {
     @Test func idleAfterAResponseClosesSilently() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         #expect(try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
-        harness.runPending(waiting: 0.1)
+        harness.runPending(advancing: 0.1)
         #expect(!harness.isOpen)
         #expect(try harness.responses().isEmpty)
     }
@@ -35,7 +36,7 @@ struct HTTPTimeoutTests {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         for _ in 0..<8 {
             #expect(try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
-            harness.runPending(waiting: 0.02)
+            harness.runPending(advancing: 0.02)
         }
         #expect(harness.isOpen)
     }
@@ -43,7 +44,7 @@ struct HTTPTimeoutTests {
     @Test func slowHeadGets408AndClose() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         try harness.send("GET /ok HTTP/1.1\r\nHost: x\r\n")
-        harness.runPending(waiting: 0.1)
+        harness.runPending(advancing: 0.1)
         let responses = try harness.responses()
         try #require(responses.count == 1)
         #expect(responses[0].status == 408)
@@ -56,7 +57,7 @@ struct HTTPTimeoutTests {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         for byte in "GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefgh".utf8 {
             try harness.send(bytes: [byte])
-            harness.runPending(waiting: 0.005)
+            harness.runPending(advancing: 0.005)
             if !harness.isOpen { break }
         }
         #expect(try harness.responses().first?.status == 408)
@@ -66,7 +67,7 @@ struct HTTPTimeoutTests {
     @Test func slowBodyGets408() throws {
         let harness = try HTTPHarness(adjust: Self.shortTimeouts)
         try harness.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
-        harness.runPending(waiting: 0.1)
+        harness.runPending(advancing: 0.1)
         let responses = try harness.responses()
         #expect(responses.first?.status == 408)
         #expect(!harness.isOpen)
@@ -80,7 +81,7 @@ struct HTTPTimeoutTests {
         )
         harness.runPending()
         #expect(try harness.responses().isEmpty)
-        harness.runPending(waiting: 0.1)
+        harness.runPending(advancing: 0.1)
         let responses = try harness.responses()
         #expect(responses.map(\.status) == [504, 200])
         #expect(responses.first?.errorCode == "GATEWAY_TIMEOUT")

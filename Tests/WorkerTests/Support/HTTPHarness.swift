@@ -30,9 +30,8 @@ final class HTTPHarness {
         var limits = HTTPLimits(config: config)
         adjust(&limits)
         self.limits = limits
-        self.loop = EmbeddedEventLoop()
-        // The loop's clock starts at zero; the server's deadlines are on the real monotonic clock.
-        self.loop.advanceTime(to: .now())
+        let loop = EmbeddedEventLoop()
+        self.loop = loop
         self.channel = EmbeddedChannel(loop: self.loop)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         self.services = WorkerServices(
@@ -51,7 +50,9 @@ final class HTTPHarness {
                 services: self.services,
                 logger: logger,
                 requestIDs: RequestIDSource(),
-                limits: limits
+                limits: limits,
+                // The loop's clock: timeouts pass when a test advances it, without a sleep.
+                clock: { loop.now.uptimeNanoseconds }
             )
         )
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
@@ -94,10 +95,11 @@ final class HTTPHarness {
         try self.channel.writeInbound(ByteBuffer(bytes: bytes))
     }
 
-    /// Runs tasks (e.g. async handlers) and timers that are due by the real clock.
-    func runPending(waiting seconds: Double = 0) {
-        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
-        self.loop.advanceTime(to: .now())
+    /// Runs due tasks (e.g. async handlers), after advancing the loop's clock (the server's
+    /// clock) by `seconds`: timers due by then fire.
+    func runPending(advancing seconds: Double = 0) {
+        self.loop.run()
+        if seconds > 0 { self.loop.advanceTime(by: .nanoseconds(Int64(seconds * 1e9))) }
         self.loop.run()
     }
 
