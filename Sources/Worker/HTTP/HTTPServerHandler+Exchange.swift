@@ -22,12 +22,26 @@ extension HTTPServerHandler {
     // timeout), `endExchange` (every answer leaves through `finish`, which calls it with the
     // status and the time), `connectionClosed` (an exchange abandoned by its client).
 
-    /// The exchange of a parsed request: counted in flight from now.
-    func beginExchange(_ parsed: ParsedHead, receivingBody: Bool, context: ChannelHandlerContext) -> Exchange {
+    /// An exchange begins: counted in flight from now. `parsed` is `nil` for an answer that
+    /// has no parsed request (malformed head, head timeout).
+    func beginExchange(
+        _ parsed: ParsedHead?,
+        receivingBody: Bool = false,
+        context: ChannelHandlerContext
+    ) -> Exchange {
         let now = self.clock()
         let (serial, timer) = self.connection.exchangeBegan(now: now, receivingBody: receivingBody)
         self.schedule(timer, context: context)
         self.services.counters.begin()
+        guard let parsed else {
+            return Exchange(
+                head: Self.anonymousHead,
+                requestID: self.requestIDs.next(),
+                started: now,
+                serial: serial,
+                keepAlive: false
+            )
+        }
         return Exchange(
             head: parsed.head,
             requestID: self.requestID(parsed.requestID),
@@ -35,21 +49,6 @@ extension HTTPServerHandler {
             serial: serial,
             keepAlive: parsed.keepAlive,
             pathLength: parsed.pathLength
-        )
-    }
-
-    /// An exchange for an answer that has no parsed request (malformed head, head timeout).
-    func beginAnonymousExchange(context: ChannelHandlerContext) -> Exchange {
-        let now = self.clock()
-        let (serial, timer) = self.connection.exchangeBegan(now: now, receivingBody: false)
-        self.schedule(timer, context: context)
-        self.services.counters.begin()
-        return Exchange(
-            head: Self.anonymousHead,
-            requestID: self.requestIDs.next(),
-            started: now,
-            serial: serial,
-            keepAlive: false
         )
     }
 
@@ -71,7 +70,7 @@ extension HTTPServerHandler {
     private static let anonymousHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "-", headers: [:])
 
     private func requestID(_ incoming: String?) -> String {
-        if let incoming, RequestIDGenerator.isAcceptable(incoming) { return incoming }
+        if let incoming, RequestID.isAcceptable(incoming) { return incoming }
         return self.requestIDs.next()
     }
 
@@ -88,18 +87,13 @@ extension HTTPServerHandler {
             )
             return
         }
-        let milliseconds = Double(elapsed / 1000) / 1000
-        let path = APIError.printable(String(AccessLog.pathPart(of: exchange.head.uri)))
-        let method = APIError.printable(exchange.head.method.rawValue)
-        self.logger.info(
-            "\(method) \(path) \(status)",
-            metadata: [
-                LogKey.requestID: .string(exchange.requestID),
-                "http_method": .string(method),
-                "http_path": .string(path),
-                "http_status": .stringConvertible(Int(status)),
-                "duration_ms": .stringConvertible(milliseconds),
-            ]
+        AccessLog.log(
+            to: self.logger,
+            requestID: exchange.requestID,
+            method: exchange.head.method,
+            uri: exchange.head.uri,
+            status: status,
+            elapsedNanoseconds: elapsed
         )
     }
 }

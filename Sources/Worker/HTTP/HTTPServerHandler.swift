@@ -75,6 +75,9 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        // The worker's services (`HTTPDate`, `AccessLog`) are confined to its one event loop,
+        // without locks: a connection on another loop would race them.
+        precondition(context.eventLoop === self.services.httpDate.eventLoop, "a connection off the worker's loop")
         self.output = context.channel.allocator.buffer(capacity: 512)
         self.schedule(self.connection.opened(now: self.clock()), context: context)
     }
@@ -163,7 +166,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 case .invalid(let error):
                     self.input = nil
                     // The stream cannot be trusted after a malformed head: answer, then close.
-                    let exchange = self.beginAnonymousExchange(context: context)
+                    let exchange = self.beginExchange(nil, context: context)
                     self.finish(context: context, exchange, .error(error), forceClose: true)
                 case .complete(let parsed, let length):
                     self.input!.moveReaderIndex(forwardBy: length)

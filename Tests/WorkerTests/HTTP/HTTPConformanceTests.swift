@@ -50,12 +50,6 @@ struct HTTPConformanceTests {
         Case("absolute-form", "GET http://h:80/ok HTTP/1.1\r\nHost: h:80\r\n\r\n", 200),
     ]
 
-    @Test(arguments: Self.hostCases)
-    func host(_ testCase: Case) throws {
-        let response = try HTTPHarness().exchange(testCase.request)
-        #expect(response.status == testCase.status)
-    }
-
     static let requestLineCases: [Case] = [
         Case("one token", "HELLO\r\nHost: x\r\n\r\n", 400),
         Case("tab after the method", "GET\t/ok HTTP/1.1\r\nHost: x\r\n\r\n", 400),
@@ -74,8 +68,8 @@ struct HTTPConformanceTests {
         Case("HTTP/1.2 is served as 1.1", "GET /ok HTTP/1.2\r\nHost: x\r\n\r\n", 200),
     ]
 
-    @Test(arguments: Self.requestLineCases)
-    func requestLine(_ testCase: Case) throws {
+    @Test(arguments: Self.hostCases + Self.requestLineCases)
+    func hostAndRequestLine(_ testCase: Case) throws {
         let response = try HTTPHarness().exchange(testCase.request)
         #expect(response.status == testCase.status)
         #expect(response.version == "HTTP/1.1")
