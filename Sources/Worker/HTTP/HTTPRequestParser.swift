@@ -1,4 +1,3 @@
-import NIOCore
 import NIOHTTP1
 import Shared
 

@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import NIOHTTP1
 import Shared
 
 /// One connection's HTTP/1.1 server, bytes in and bytes out: the request parser
