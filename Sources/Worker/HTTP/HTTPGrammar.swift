@@ -10,23 +10,31 @@ extension UInt8 {
     var isDigit: Bool { self >= UInt8(ascii: "0") && self <= UInt8(ascii: "9") }
 
     /// `tchar` of RFC 9110 §5.6.2.
-    var isTokenCharacter: Bool { Self.tokenTable[Int(self)] }
-
-    private static let tokenTable: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        default: return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
-    }
+    var isTokenCharacter: Bool { self.grammarClasses & Self.token != 0 }
 
     /// A byte of `Host`'s `uri-host [":" port]` (RFC 3986 §3.2.2: unreserved, pct-encoded,
     /// sub-delims, and the `[` `]` `:` of IP literals and ports). No space, `/`, `@`, `?`, `#`.
-    var isHostCharacter: Bool { Self.hostTable[Int(self)] }
+    var isHostCharacter: Bool { self.grammarClasses & Self.host != 0 }
 
-    private static let hostTable: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        default: return "-._~%!$&'()*+,;=:[]".utf8.contains(UInt8(byte))
+    private static let token: UInt8 = 1
+    private static let host: UInt8 = 2
+
+    /// The classes of this byte. A switch, not a table: a static table costs a `swift_once`
+    /// check on every byte of every method, field name and `Host`.
+    private var grammarClasses: UInt8 {
+        switch self {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+            UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"):
+            return Self.token | Self.host
+        case UInt8(ascii: "#"), UInt8(ascii: "^"), UInt8(ascii: "`"), UInt8(ascii: "|"):
+            return Self.token
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="),
+            UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"):
+            return Self.host
+        default:
+            return 0
         }
     }
 

@@ -18,37 +18,31 @@ extension HTTPServerHandler {
     }
 
     // The request counters and the access log begin and end with the exchange here, and only
-    // here: `beginExchange` (every answer has one, also for a malformed head or a head
+    // here: `openExchange` (every answer has one, also for a malformed head or a head
     // timeout), `endExchange` (every answer leaves through `finish`, which calls it with the
     // status and the time), `connectionClosed` (an exchange abandoned by its client).
 
-    /// An exchange begins: counted in flight from now. `parsed` is `nil` for an answer that
-    /// has no parsed request (malformed head, head timeout).
-    func beginExchange(
-        _ parsed: ParsedHead?,
-        receivingBody: Bool = false,
-        context: ChannelHandlerContext
-    ) -> Exchange {
-        let now = self.clock()
-        let (serial, timer) = self.connection.exchangeBegan(now: now, receivingBody: receivingBody)
-        self.schedule(timer, context: context)
-        self.services.counters.begin()
-        guard let parsed else {
-            return Exchange(
-                head: Self.anonymousHead,
-                requestID: self.requestIDs.next(),
-                started: now,
-                serial: serial,
-                keepAlive: false
-            )
-        }
-        return Exchange(
+    /// The exchange of a parsed request begins: counted in flight from now.
+    func beginExchange(_ parsed: ParsedHead, receivingBody: Bool, context: ChannelHandlerContext) -> Exchange {
+        self.openExchange(
             head: parsed.head,
             requestID: self.requestID(parsed.requestID),
-            started: now,
-            serial: serial,
             keepAlive: parsed.keepAlive,
-            pathLength: parsed.pathLength
+            pathLength: parsed.pathLength,
+            receivingBody: receivingBody,
+            context: context
+        )
+    }
+
+    /// The exchange of an answer without a parsed request (malformed head, head timeout).
+    func beginAnonymousExchange(context: ChannelHandlerContext) -> Exchange {
+        self.openExchange(
+            head: Self.anonymousHead,
+            requestID: self.requestIDs.next(),
+            keepAlive: false,
+            pathLength: 0,
+            receivingBody: false,
+            context: context
         )
     }
 
@@ -65,6 +59,30 @@ extension HTTPServerHandler {
         if self.connection.closed() { self.services.counters.abandon() }
         self.exchange = nil
         self.input = nil
+    }
+
+    /// Where every exchange begins.
+    @inline(__always)
+    private func openExchange(
+        head: HTTPRequestHead,
+        requestID: String,
+        keepAlive: Bool,
+        pathLength: Int,
+        receivingBody: Bool,
+        context: ChannelHandlerContext
+    ) -> Exchange {
+        let now = self.clock()
+        let (serial, timer) = self.connection.exchangeBegan(now: now, receivingBody: receivingBody)
+        self.schedule(timer, context: context)
+        self.services.counters.begin()
+        return Exchange(
+            head: head,
+            requestID: requestID,
+            started: now,
+            serial: serial,
+            keepAlive: keepAlive,
+            pathLength: pathLength
+        )
     }
 
     private static let anonymousHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "-", headers: [:])

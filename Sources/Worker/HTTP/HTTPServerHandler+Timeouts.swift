@@ -28,7 +28,7 @@ extension HTTPServerHandler {
             // final answer ended.
             context.close(promise: nil)
         case .headTimedOut:
-            let exchange = self.beginExchange(nil, context: context)
+            let exchange = self.beginAnonymousExchange(context: context)
             let error = APIError(.requestTimeout, "The request headers did not arrive in time")
             self.finish(context: context, exchange, .error(error), forceClose: true)
         case .bodyTimedOut:

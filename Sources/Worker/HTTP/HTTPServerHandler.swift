@@ -37,8 +37,9 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     let logger: Logger
     let requestIDs: RequestIDSource
     let limits: HTTPLimits
-    /// Monotonic nanoseconds; the event loop's clock in tests, so timeouts need no sleep.
-    let clock: () -> UInt64
+    /// A clock in place of `MonotonicClock` (the event loop's in tests, so timeouts need no
+    /// sleep); `nil` in production, read without a closure call.
+    let testClock: (() -> UInt64)?
     /// The protocol state: every decision about this connection.
     var connection: HTTPConnectionState
     /// The request being received or handled.
@@ -60,17 +61,24 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         requestIDs: RequestIDSource,
         limits: HTTPLimits,
         drainLinger: TimeAmount = .seconds(2),
-        clock: @escaping () -> UInt64 = MonotonicClock.nanoseconds
+        clock: (() -> UInt64)? = nil
     ) {
         self.router = router
         self.services = services
         self.logger = logger
         self.requestIDs = requestIDs
         self.limits = limits
-        self.clock = clock
+        self.testClock = clock
         self.connection = HTTPConnectionState(timeouts: .init(limits: limits, drainLinger: drainLinger))
         self.parser = HTTPRequestParser(limits: limits)
         self.chunked = ChunkedBodyDecoder(limits: limits)
+    }
+
+    /// Monotonic nanoseconds now.
+    @inline(__always)
+    func clock() -> UInt64 {
+        if let testClock = self.testClock { return testClock() }
+        return MonotonicClock.nanoseconds()
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -165,7 +173,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 case .invalid(let error):
                     self.input = nil
                     // The stream cannot be trusted after a malformed head: answer, then close.
-                    let exchange = self.beginExchange(nil, context: context)
+                    let exchange = self.beginAnonymousExchange(context: context)
                     self.finish(context: context, exchange, .error(error), forceClose: true)
                 case .complete(let parsed, let length):
                     self.input!.moveReaderIndex(forwardBy: length)
