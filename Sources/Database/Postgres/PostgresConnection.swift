@@ -128,7 +128,7 @@ public final class PostgresConnection: @unchecked Sendable {
         -> PostgresRows
     {
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
-        let sent: Int32 = withOptionalCStringArray(parameters) { values in
+        let sent: Int32 = withCStringArray(parameters) { values in
             PQsendQueryParams(self.conn, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         try self.checkSent(sent)
@@ -277,20 +277,4 @@ extension Duration {
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? UInt64.max : whole &+ UInt64(attoseconds / 1_000_000_000)
     }
-}
-
-/// Calls `body` with a NULL-terminated array of C strings that live for the call.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    withOptionalCStringArray(strings.map { Optional($0) }, body)
-}
-
-/// Like `withCStringArray`, with `nil` entries passed as NULL pointers (SQL NULL parameters).
-func withOptionalCStringArray<R>(
-    _ strings: [String?],
-    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
-) -> R {
-    let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
-    defer { for pointer in duplicates { free(pointer) } }
-    let pointers = duplicates.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
