@@ -13,9 +13,9 @@ struct RequestContext: Sendable {
     /// Pools, health checks and configuration.
     let services: WorkerServices
     private let baseLogger: Logger
-    /// Values set by hooks, one per type. A short array: a request carries one or two, and
-    /// most carry none (no allocation then).
-    private var values: [(type: ObjectIdentifier, value: any Sendable)] = []
+    /// Values set by hooks, one per type. A short array: a request carries one or two; `nil`
+    /// for most, which carry none (nothing to allocate, copy or release).
+    private var values: [(type: ObjectIdentifier, value: any Sendable)]?
 
     init(requestID: String, baseLogger: Logger, eventLoop: any EventLoop, services: WorkerServices) {
         self.requestID = requestID
@@ -34,17 +34,17 @@ struct RequestContext: Sendable {
     /// Stores `value` under its type, replacing an earlier one (hooks call this).
     mutating func set<Value: Sendable>(_ value: Value) {
         let key = ObjectIdentifier(Value.self)
-        if let index = self.values.firstIndex(where: { $0.type == key }) {
-            self.values[index].value = value
+        if let index = self.values?.firstIndex(where: { $0.type == key }) {
+            self.values?[index].value = value
         } else {
-            self.values.append((key, value))
+            self.values = (self.values ?? []) + [(key, value)]
         }
     }
 
     /// The value of type `Value` a hook stored, if any.
     func get<Value: Sendable>(_ type: Value.Type) -> Value? {
         let key = ObjectIdentifier(type)
-        return self.values.first { $0.type == key }?.value as? Value
+        return self.values?.first { $0.type == key }?.value as? Value
     }
 
     /// The value of type `Value` a hook stored. Its absence means the route is outside the group

@@ -26,14 +26,20 @@ struct Router: Sendable, RouteRegistrar {
     }
 
     /// A registered route: its template (the label for metrics and logs) and its handler, with
-    /// its groups' hooks already composed in.
-    struct Route: Sendable {
+    /// its groups' hooks already composed in. A class: a lookup hands out one reference.
+    final class Route: Sendable {
         /// The template it was registered with, e.g. `/v1/charts/{chartId}`.
         let template: String
         /// The handler.
         let handler: Handler
         /// The parameter names, in path order.
         let parameterNames: [String]
+
+        init(template: String, handler: Handler, parameterNames: [String]) {
+            self.template = template
+            self.handler = handler
+            self.parameterNames = parameterNames
+        }
     }
 
     /// The outcome of a lookup.
@@ -64,18 +70,13 @@ struct Router: Sendable, RouteRegistrar {
     /// Finds the route for `method` on `path`.
     func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
         if let methods = self.exact[path] {
-            return Self.select(method, in: methods, parameters: Parameters())
+            guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
+            return .found(route, Parameters())
         }
         var values: [Substring] = []
         guard let methods = self.trie.match(path, values: &values) else { return .notFound }
-        return Self.select(method, in: methods, parameters: Parameters(values: values))
-    }
-
-    private static func select(_ method: HTTPMethod, in methods: RouteMethods, parameters: Parameters) -> Resolution {
         guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
-        var parameters = parameters
-        parameters.names = route.parameterNames
-        return .found(route, parameters)
+        return .found(route, Parameters(names: route.parameterNames, values: values))
     }
 }
 

@@ -7,17 +7,22 @@ import Shared
 /// let chartId = try request.parameters.require("chartId", as: UUID.self)
 /// ```
 struct Parameters: Sendable {
-    /// Names in path order (shared with the route: no copy per request).
-    var names: [String] = []
-    /// Raw values, slices of the request target.
-    private var values: [Substring] = []
+    /// Names in path order (shared with the route) and raw values (slices of the request
+    /// target); `nil` for a static route, which then copies no array at all.
+    private let storage: (names: [String], values: [Substring])?
 
     /// No parameters.
-    init() {}
-
-    init(values: [Substring]) {
-        self.values = values
+    init() {
+        self.storage = nil
     }
+
+    /// The values of the parameters `names`, in path order.
+    init(names: [String], values: [Substring]) {
+        self.storage = (names, values)
+    }
+
+    private var names: [String] { self.storage?.names ?? [] }
+    private var values: [Substring] { self.storage?.values ?? [] }
 
     /// The decoded value of `name`, or `nil` when the route has no such parameter.
     func get(_ name: String) -> String? {
