@@ -93,10 +93,14 @@ struct RouterTests {
         #expect(Self.template(router, .HEAD, "/items/9") == "/items/{id}")
     }
 
-    @Test("the 404 and 405 envelopes, in process and live", arguments: TestServer.Mode.allCases)
+    @Test(
+        "404 and 405 envelopes, HEAD, a percent-decoded parameter: in process and live",
+        arguments: TestServer.Mode.allCases
+    )
     func envelopes(mode: TestServer.Mode) async throws {
         let server = try TestServer(mode) { router in
             router.on(.GET, "/items/{id}", Self.named("get"))
+            router.on(.GET, "/echo/{value}", .sync { request, _ in try .json(try request.parameters.require("value")) })
         }
         let missing = try await server.client.get("/nothing")
         #expect(missing.status == 404)
@@ -108,6 +112,8 @@ struct RouterTests {
         let head = try await server.client.head("/items/1")
         #expect(head.status == 200)
         #expect(head.body.isEmpty)
+        let decoded = try await server.client.get("/echo/a%2Fb%20c%C3%A9?x=1")
+        #expect(decoded.text == #""a/b cé""#)
     }
 
     @Test("a template splits into literal and parameter segments")
