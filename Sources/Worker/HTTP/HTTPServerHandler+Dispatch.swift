@@ -4,7 +4,7 @@ import Shared
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
-        let request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
+        var request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
             let error = APIError.routeNotFound(method: exchange.head.method.rawValue, path: String(request.path))
@@ -16,14 +16,16 @@ extension HTTPServerHandler {
                 allowed: allowed
             )
             self.finish(context: context, exchange, .error(error))
-        case .found(let handler):
+        case .found(let route, let parameters):
+            request.parameters = parameters
+            let request = request
             let requestContext = RequestContext(
                 requestID: exchange.requestID,
                 baseLogger: self.logger,
                 eventLoop: context.eventLoop,
                 services: self.services
             )
-            self.run(handler, request, requestContext, exchange, context: context)
+            self.run(route.handler, request, requestContext, exchange, context: context)
         }
     }
 
