@@ -53,10 +53,8 @@ final class WorkerServer: Sendable {
 
     /// Serves the inherited sockets, reports `ready`, starts heartbeats and signal handling.
     func start() throws {
-        var router = Router()
-        HealthRoute.register(in: &router)
-        self.services.counters.region.publishRoutes(router.templates)
-        let handlerRouter = router
+        let handlerRouter = Routes.makeRouter()
+        self.services.counters.region.publishRoutes(handlerRouter.templates)
         let services = self.services
         let logger = Logger(label: "saas-api.http")
         let requestIDs = RequestIDSource()

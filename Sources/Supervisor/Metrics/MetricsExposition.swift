@@ -72,7 +72,11 @@ enum MetricsExposition {
         for (pool, state, word) in gauges {
             out.sample("saas_api_pool_connections", [("pool", pool), ("state", state)], ledger.gauge(word))
         }
-        out.family("saas_api_pool_errors_total", .counter, help: "Pool failures by kind: exhausted (full), connect.")
+        out.family(
+            "saas_api_pool_errors_total",
+            .counter,
+            help: "Pool failures by kind: exhausted (queue full or its deadline passed), connect."
+        )
         let counters: [(String, String, MetricsLayout.Word)] = [
             ("postgres", "exhausted", .postgresExhausted), ("postgres", "connect", .postgresConnectFailures),
             ("redis", "exhausted", .redisExhausted), ("redis", "connect", .redisConnectFailures),

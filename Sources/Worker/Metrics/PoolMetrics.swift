@@ -44,7 +44,8 @@ public struct PoolMetrics: Sendable {
         }
     }
 
-    /// A borrow was refused: the pool's queue was full.
+    /// A borrow was refused: the pool's queue was full, or its queue deadline passed
+    /// (`PoolError.overloaded`, `PoolError.timedOut`).
     func refused() { self.region.add(self.exhausted, 1) }
 
     /// Opening a connection failed.

@@ -14,13 +14,13 @@ struct RequestMetricsTests {
         HTTPHarness.testRoutes(&router)
         let region = harness.services.counters.region
         region.publishRoutes(router.templates)
-        _ = try harness.exchange("GET /ok HTTP/1.1\r\n\r\n")
-        try harness.send("HEAD /ok HTTP/1.1\r\n\r\n")
+        _ = try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        try harness.send("HEAD /ok HTTP/1.1\r\nHost: x\r\n\r\n")
         harness.runPending()
         #expect(try harness.responses(headRequests: 1).count == 1)
-        _ = try harness.exchange("GET /nowhere HTTP/1.1\r\n\r\n")
-        _ = try harness.exchange("DELETE /ok HTTP/1.1\r\n\r\n")
-        _ = try harness.exchange("PURGE /ok HTTP/1.1\r\n\r\n")  // 501 from the parser: _OTHER
+        _ = try harness.exchange("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try harness.exchange("DELETE /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try harness.exchange("PURGE /ok HTTP/1.1\r\nHost: x\r\n\r\n")  // 501 from the parser: _OTHER
         let series = region.requestSeries()
         #expect(series[RequestSeriesKey(method: 0, status: 200, route: "/ok")]?.count == 1)
         #expect(series[RequestSeriesKey(method: 1, status: 200, route: "/ok")]?.count == 1)
@@ -40,23 +40,44 @@ struct RequestMetricsTests {
         #expect(HTTPMethod.PROPFIND.metricsIndex == HTTPMethodLabel.other)
     }
 
-    @Test func routerGivesEachPathOneIdInRegistrationOrder() {
+    @Test func routerGivesEachTemplateOneIdInRegistrationOrder() {
         var router = Router()
         router.on(.GET, "/a", .sync { _, _ in .json(.ok, []) })
-        router.on(.POST, "/b", .sync { _, _ in .json(.ok, []) })
+        router.on(.POST, "/b/{id}", .sync { _, _ in .json(.ok, []) })
         router.on(.PUT, "/a", .sync { _, _ in .json(.ok, []) })
-        #expect(router.templates == ["/a", "/b"])
-        guard case .found(_, let route) = router.resolve(.PUT, "/a") else {
+        router.on(.GET, "/b/{id}", .sync { _, _ in .json(.ok, []) })
+        #expect(router.templates == ["/a", "/b/{id}"])
+        guard case .found(let put, _) = router.resolve(.PUT, "/a"),
+            case .found(let get, _) = router.resolve(.GET, "/b/42")
+        else {
             Issue.record("not found")
             return
         }
-        #expect(route == 0)
+        #expect(put.id == 0)
+        #expect(get.id == 1)
+    }
+
+    @Test func aParameterisedRouteIsLabelledByItsTemplateNeverThePath() throws {
+        let routes: (inout Router) -> Void = { router in
+            HTTPHarness.testRoutes(&router)
+            router.on(.GET, "/v1/charts/{chartId}", .sync { _, _ in .json(.ok, Array("{}".utf8)) })
+        }
+        let harness = try HTTPHarness(routes: routes)
+        var router = Router()
+        routes(&router)
+        let region = harness.services.counters.region
+        region.publishRoutes(router.templates)
+        #expect(try harness.exchange("GET /v1/charts/c-1 HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+        #expect(try harness.exchange("GET /v1/charts/c-2 HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+        let series = region.requestSeries()
+        #expect(series[RequestSeriesKey(method: 0, status: 200, route: "/v1/charts/{chartId}")]?.count == 2)
+        #expect(series.count == 1)  // no series for a raw path
     }
 
     @Test func aValidTraceparentIsContinuedAndEchoedWithTheServersSpan() throws {
         let harness = try HTTPHarness()
         let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-        let response = try harness.exchange("GET /ok HTTP/1.1\r\ntraceparent: \(incoming)\r\n\r\n")
+        let response = try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\ntraceparent: \(incoming)\r\n\r\n")
         let echoed = try #require(response.header("traceparent"))
         let parsed = try #require(TraceContext.parse(echoed))
         #expect(echoed.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-"))
@@ -66,8 +87,8 @@ struct RequestMetricsTests {
 
     @Test func aMissingOrInvalidTraceparentGetsANewTraceNeverAnError() throws {
         let harness = try HTTPHarness()
-        let plain = try harness.exchange("GET /ok HTTP/1.1\r\n\r\n")
-        let invalid = try harness.exchange("GET /ok HTTP/1.1\r\ntraceparent: 00-zz-yy-01\r\n\r\n")
+        let plain = try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        let invalid = try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\ntraceparent: 00-zz-yy-01\r\n\r\n")
         #expect(plain.status == 200 && invalid.status == 200)
         let first = try #require(plain.header("traceparent").flatMap(TraceContext.parse))
         let second = try #require(invalid.header("traceparent").flatMap(TraceContext.parse))
