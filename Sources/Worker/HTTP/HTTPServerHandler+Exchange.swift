@@ -56,13 +56,15 @@ extension HTTPServerHandler {
     /// of its `traceparent`, is in the output).
     func endExchange(_ exchange: Exchange, status: UInt, now: UInt64, traceDigits: TraceDigits) {
         // The route is set on the stored exchange by the dispatch, after `exchange` was copied.
+        // The method is read once: each read goes through the head's storage object.
+        let method = exchange.head.method
         self.services.counters.end(
-            method: exchange.head.method,
+            method: method,
             status: status,
             route: self.exchange?.route,
             nanoseconds: now &- exchange.started
         )
-        self.accessLog(exchange, status: status, now: now, traceDigits: traceDigits)
+        self.accessLog(exchange, method: method, status: status, now: now, traceDigits: traceDigits)
         self.exchange = nil
     }
 
@@ -107,13 +109,19 @@ extension HTTPServerHandler {
         return self.requestIDs.next()
     }
 
-    private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64, traceDigits: TraceDigits) {
+    private func accessLog(
+        _ exchange: Exchange,
+        method: HTTPMethod,
+        status: UInt,
+        now: UInt64,
+        traceDigits: TraceDigits
+    ) {
         guard self.logger.logLevel <= .info else { return }
         let elapsed = now &- exchange.started
         if let fast = self.services.accessLog {
             fast.record(
                 requestID: exchange.requestID,
-                method: exchange.head.method,
+                method: method,
                 uri: exchange.head.uri,
                 status: status,
                 elapsedNanoseconds: elapsed,
@@ -124,7 +132,7 @@ extension HTTPServerHandler {
         AccessLog.log(
             to: self.logger,
             requestID: exchange.requestID,
-            method: exchange.head.method,
+            method: method,
             uri: exchange.head.uri,
             status: status,
             elapsedNanoseconds: elapsed,

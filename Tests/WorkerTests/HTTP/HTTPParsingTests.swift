@@ -9,6 +9,11 @@ import Testing
 /// responses look like on the wire.
 @Suite("HTTP parsing")
 struct HTTPParsingTests {
+    @Test func parsedHeadStaysWithinTheSizeCopiedInline() {
+        // Beyond 128 bytes each copy of a parsed head is a `memcpy` call (several per request).
+        #expect(MemoryLayout<ParsedHead>.size <= 128)
+    }
+
     static let pipelined =
         "HEAD /ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: p1\r\n\r\n"
         + "GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: p2\r\n\r\n"
