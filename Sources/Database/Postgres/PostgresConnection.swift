@@ -68,6 +68,12 @@ public final class PostgresConnection: @unchecked Sendable {
         !self.broken && PQstatus(self.conn) == CONNECTION_OK
     }
 
+    /// The backend process id announced when the connection opened (`PQbackendPID`). Behind a
+    /// pooler such as PgBouncer it is the pooler's made-up id, not a PostgreSQL backend's.
+    public var announcedBackendPID: Int32 {
+        PQbackendPID(self.conn)
+    }
+
     /// The server's version number, e.g. `160004` for 16.4.
     public var serverVersion: Int {
         Int(PQserverVersion(self.conn))

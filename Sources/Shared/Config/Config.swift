@@ -42,6 +42,9 @@ public struct Config: Sendable, Equatable {
     public var appEnv = AppEnv.development
     /// Graceful-drain budget in seconds (`SHUTDOWN_TIMEOUT`).
     public var shutdownTimeoutSeconds = 30
+    /// Seconds a stopping service keeps serving with readiness at 503 before it drains, so a
+    /// load balancer takes it out of rotation first (`DRAIN_DELAY`).
+    public var drainDelaySeconds = 0
     /// Seconds without a heartbeat before a worker counts as hung (`WORKER_TIMEOUT`).
     public var workerTimeoutSeconds = 30
     /// Seconds for the first generation of workers to become ready (`STARTUP_TIMEOUT`).
@@ -102,6 +105,7 @@ public struct Config: Sendable, Equatable {
             ("LOG_FORMAT", self.logFormat.rawValue),
             ("APP_ENV", self.appEnv.rawValue),
             ("SHUTDOWN_TIMEOUT", String(self.shutdownTimeoutSeconds)),
+            ("DRAIN_DELAY", String(self.drainDelaySeconds)),
             ("WORKER_TIMEOUT", String(self.workerTimeoutSeconds)),
             ("STARTUP_TIMEOUT", String(self.startupTimeoutSeconds)),
             ("MAX_REQUESTS", String(self.maxRequests)),

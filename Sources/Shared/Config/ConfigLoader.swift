@@ -46,6 +46,7 @@ public enum ConfigLoader {
         config.logFormat = try reader.choice("LOG_FORMAT", default: config.logFormat)
         config.appEnv = try reader.choice("APP_ENV", default: config.appEnv)
         config.shutdownTimeoutSeconds = try reader.integer("SHUTDOWN_TIMEOUT", default: 30, in: 1...3600)
+        config.drainDelaySeconds = try reader.integer("DRAIN_DELAY", default: 0, in: 0...3600)
         config.workerTimeoutSeconds = try reader.integer("WORKER_TIMEOUT", default: 30, in: 2...3600)
         config.startupTimeoutSeconds = try reader.integer("STARTUP_TIMEOUT", default: 30, in: 1...3600)
         config.maxRequests = try reader.integer("MAX_REQUESTS", default: 0, in: 0...1_000_000_000)

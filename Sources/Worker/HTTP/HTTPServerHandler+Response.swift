@@ -10,7 +10,7 @@ extension HTTPServerHandler {
     /// instead of a reset.
     func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = MonotonicClock.nanoseconds()
-        let keepAlive = !forceClose && exchange.keepAlive && !self.draining
+        let keepAlive = !forceClose && exchange.keepAlive && !self.draining && !self.services.readiness.closing
         self.beginOutput()
         // The handler's headers are checked as they are written (one pass); an unsafe one
         // takes back what this response wrote and answers 500 instead.
