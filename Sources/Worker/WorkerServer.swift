@@ -104,7 +104,13 @@ final class WorkerServer: Sendable {
         }
 
         let eventLoop = self.group.next()
-        self.services.postgres.warmUp(on: eventLoop)
+        if self.launch.slot == 0 {
+            // Slot 0's budget check opens the pool's first connection: it is the warm-up.
+            let budget = ConnectionBudget(config: self.config, logger: self.logger)
+            budget.report(postgres: self.services.postgres, on: eventLoop)
+        } else {
+            self.services.postgres.warmUp(on: eventLoop)
+        }
         self.services.redis.warmUp(on: eventLoop)
 
         let control = WorkerControlChannel(queue: self.signalQueue) { [self] in
@@ -114,12 +120,7 @@ final class WorkerServer: Sendable {
         self.control.withLockedValue { $0 = control }
         self.installSignalHandlers()
         control.send(.ready)
-        if self.launch.slot == 0 {
-            ConnectionBudget(config: self.config, logger: self.logger).report(
-                postgres: self.services.postgres,
-                on: eventLoop
-            )
-        }
+
         let counters = self.services.counters
         // From the event loop itself: a blocked loop stops heartbeating, and the supervisor
         // notices.

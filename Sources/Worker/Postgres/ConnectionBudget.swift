@@ -24,8 +24,8 @@ struct ConnectionBudget: Sendable {
     let poolSize: Int
     let workers: Int
     private let logger: Logger
-    /// Between attempts while PostgreSQL cannot be reached.
-    static let retryInterval = TimeAmount.seconds(5)
+    /// Between attempts while PostgreSQL cannot be reached (each costs a connection attempt).
+    static let retryInterval = TimeAmount.seconds(15)
 
     init(config: Config, logger: Logger) {
         self.poolSize = config.postgresPoolSize
@@ -34,7 +34,8 @@ struct ConnectionBudget: Sendable {
         self.logger = logger
     }
 
-    /// Queries the server (retrying while it is down) and logs the budget once.
+    /// Queries the server (retrying while it is down) and logs the budget once. Its first
+    /// attempt opens the pool's first connection, so it doubles as the pool's warm-up.
     func report(postgres: PostgresPool, on eventLoop: any EventLoop) {
         let query = """
             SELECT current_setting('max_connections'),
