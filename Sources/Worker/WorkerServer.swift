@@ -165,6 +165,8 @@ final class WorkerServer: Sendable {
 
     /// Feeds one event to the drain sequence on the event loop and executes its steps.
     private func advance(_ event: @escaping @Sendable (inout DrainSequence, UInt64) -> [DrainSequence.Step]) {
+        // A late signal once the drain finished: the loop may be shutting down already.
+        guard self.sequence.withLockedValue({ $0.phase != .finished }) else { return }
         let eventLoop = self.group.next()
         eventLoop.execute {
             let (steps, next) = self.sequence.withLockedValue { sequence in
@@ -213,9 +215,20 @@ final class WorkerServer: Sendable {
         self.drained.unlock(withValue: true)
     }
 
+    /// Blocks the drain signals in this thread and every thread created after it; call first
+    /// thing in the process. libdispatch reads its signal sources through `signalfd`, which sees
+    /// a blocked signal as pending: one that arrives while the worker boots waits for the source
+    /// instead of being lost (ignored) or killing the process half-started.
+    static func holdDrainSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signalNumber in [SIGTERM, SIGINT, DrainTimeline.serviceStopSignal] { sigaddset(&signals, signalNumber) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
+
     private func installSignalHandlers() {
+        // No SIG_IGN here: it would discard a signal pending since boot (`holdDrainSignals`).
         for signalNumber in [SIGTERM, SIGINT, DrainTimeline.serviceStopSignal] {
-            signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: self.signalQueue)
             let serviceStops = signalNumber == DrainTimeline.serviceStopSignal
             source.setEventHandler { [self] in serviceStops ? self.leave() : self.drain() }
