@@ -130,21 +130,34 @@ let package = Package(
             linkerSettings: releaseLinkerSettings(order: "supervisor")
         ),
 
+        // Test support shared by every test target: the test client (`TestClient`, in process
+        // or over a socket through the real parser) and response helpers.
+        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+
         // Unit tests: pure logic, no processes or services.
-        .testTarget(name: "SharedTests", dependencies: ["Shared"]),
+        .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Shared"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "Shared",
+                "Worker", "Shared", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Integration tests: the built binary, real PostgreSQL, real Redis, real signals.
-        .testTarget(name: "IntegrationTests", dependencies: ["Shared"]),
-        .testTarget(name: "DatabaseTests", dependencies: ["Shared", "Database"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Shared", "TestSupport"]),
+        // Also the worker's PostgreSQL pool: the tenant leak and concurrency proofs run through it.
+        .testTarget(
+            name: "DatabaseTests",
+            dependencies: [
+                "Shared", "Database", "Worker", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -56,9 +56,7 @@ final class WorkerServer: Sendable {
 
     /// Serves the inherited sockets, reports `ready`, starts heartbeats and signal handling.
     func start() throws {
-        var router = Router()
-        HealthRoute.register(in: &router)
-        let handlerRouter = router
+        let handlerRouter = Routes.makeRouter()
         let services = self.services
         let logger = Logger(label: "saas-api.http")
         let requestIDs = RequestIDSource()

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Shared
+import Testing
 
 /// One store with a row in every table, inserted as the superuser (row security does not
 /// apply to it), so tests can attack it as app_rw / app_ro.
@@ -23,6 +24,13 @@ struct SeededStore {
         "stores", "customers", "products", "categories", "product_categories", "coupons", "orders",
         "order_items", "conversations", "conversation_messages", "saved_charts", "sync_logs",
     ]
+
+    /// The suite's database (`TestDatabase.current`) with two seeded stores, A and B.
+    static func twoStores() throws -> (TestDatabase, SeededStore, SeededStore) {
+        let database = try #require(TestDatabase.current)
+        let admin = try database.connect(.admin)
+        return (database, try Self.seed(admin), try Self.seed(admin))
+    }
 
     /// Inserts a store and one row per table.
     static func seed(_ admin: PostgresConnection) throws -> SeededStore {

@@ -243,7 +243,7 @@ struct MigrationRunnerTests {
     /// must never be (or link to) the repository's directory.
     private static func copyOfMigrations() throws -> String {
         let files = FileManager.default
-        let directory = files.temporaryDirectory.appendingPathComponent("saas-sql-\(UUID())").path
+        let directory = files.temporaryDirectory.appendingPathComponent("saas-sql-\(Foundation.UUID())").path
         try files.createDirectory(atPath: directory, withIntermediateDirectories: false)
         for name in try files.contentsOfDirectory(atPath: TestCluster.sqlDirectory) where name.hasSuffix(".sql") {
             let contents = try Data(contentsOf: URL(fileURLWithPath: TestCluster.sqlDirectory + "/" + name))

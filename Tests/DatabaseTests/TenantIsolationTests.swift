@@ -10,10 +10,7 @@ struct TenantIsolationTests {
     private let storeB: SeededStore
 
     init() throws {
-        self.database = try #require(TestDatabase.current)
-        let admin = try self.database.connect(.admin)
-        self.storeA = try SeededStore.seed(admin)
-        self.storeB = try SeededStore.seed(admin)
+        (self.database, self.storeA, self.storeB) = try SeededStore.twoStores()
     }
 
     /// Case 1: a two-column key cannot point at another store's row, even though foreign-key

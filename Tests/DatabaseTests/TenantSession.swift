@@ -1,47 +1,50 @@
 import Database
 import Shared
 
-/// How the tests talk to the database as a tenant: one transaction per call, the tenant set
-/// the way a route must set it (`set_config('app.store_id', $1, true)` inside the transaction).
+/// How the tests talk to the database as a tenant: through the production transaction helpers
+/// (`withTenant` / `withoutTenant`), one transaction per call.
 extension PostgresConnection {
     /// Runs `body` in a transaction with `app.store_id` set to `store` (none when nil); commits
     /// on success, rolls back on error.
     func transaction<T>(store: String?, _ body: () throws -> T) throws -> T {
-        try self.execute("BEGIN", timeout: .seconds(10))
-        do {
-            if let store {
-                try self.query("SELECT set_config('app.store_id', $1, true)", [store], timeout: .seconds(10))
-            }
-            let result = try body()
-            try self.execute("COMMIT", timeout: .seconds(10))
-            return result
-        } catch {
-            _ = try? self.execute("ROLLBACK", timeout: .seconds(10))
-            throw error
+        try self.transaction(store: store) { _ in try body() }
+    }
+
+    /// Same, with the transaction for typed statements.
+    func transaction<T>(store: String?, _ body: (PostgresTransaction) throws -> T) throws -> T {
+        guard let store else {
+            return try self.withoutTenant(statementTimeout: .seconds(60), body)
         }
+        guard let id = Shared.UUID(store) else {
+            throw PostgresError(kind: .queryFailed, message: "test store id is not a UUID")
+        }
+        return try self.withTenant(id, statementTimeout: .seconds(60), body)
     }
 
     /// Runs one statement as tenant `store` in its own transaction.
     @discardableResult
     func run(store: String?, _ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
-        try self.transaction(store: store) {
-            try self.query(sql, parameters, timeout: .seconds(60))
+        try self.transaction(store: store) { (tx: PostgresTransaction) in
+            try tx.query(sql, parameters: parameters)
         }
     }
 
     /// Runs one statement as tenant `store` and returns the error it fails with (nil when it
     /// succeeds; the transaction is rolled back either way).
     func failure(store: String?, _ sql: String, _ parameters: [String?] = []) -> PostgresError? {
+        struct RollBack: Error {}
         do {
-            try self.execute("BEGIN", timeout: .seconds(10))
-            defer { _ = try? self.execute("ROLLBACK", timeout: .seconds(10)) }
-            if let store {
-                try self.query("SELECT set_config('app.store_id', $1, true)", [store], timeout: .seconds(10))
+            try self.transaction(store: store) { (tx: PostgresTransaction) in
+                try tx.query(sql, parameters: parameters)
+                throw RollBack()
             }
-            try self.query(sql, parameters, timeout: .seconds(60))
             return nil
-        } catch {
+        } catch is RollBack {
+            return nil
+        } catch let error as PostgresError {
             return error
+        } catch {
+            return PostgresError(kind: .queryFailed, message: "unexpected \(error)")
         }
     }
 

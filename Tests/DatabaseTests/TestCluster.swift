@@ -27,6 +27,16 @@ enum TestCluster {
         return try TestURL(text)
     }
 
+    /// `host:port` of a PgBouncer in transaction pooling in front of the cluster
+    /// (`TEST_PGBOUNCER_ADDRESS`, set by `scripts/test` for its PgBouncer run): app_rw and
+    /// app_ro then connect through it; the superuser always connects directly.
+    static let pgbouncerAddress: String? = {
+        guard let value = ProcessInfo.processInfo.environment["TEST_PGBOUNCER_ADDRESS"], !value.isEmpty else {
+            return nil
+        }
+        return value
+    }()
+
     /// Passwords for app_rw / app_ro: from `TEST_APP_RW_PASSWORD` / `TEST_APP_RO_PASSWORD`, else
     /// generated once per test process. Roles are cluster-wide: on a shared cluster set the
     /// variables to the values in `.env`, or the development service loses its login.

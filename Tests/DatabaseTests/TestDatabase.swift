@@ -40,9 +40,20 @@ final class TestDatabase: Sendable {
     func url(_ role: Role) -> String {
         switch role {
         case .admin: self.cluster.with(database: self.name).description
-        case .rw: self.cluster.with(user: "app_rw", password: TestCluster.rwPassword, database: self.name).description
-        case .ro: self.cluster.with(user: "app_ro", password: TestCluster.roPassword, database: self.name).description
+        case .rw:
+            self.appCluster.with(user: "app_rw", password: TestCluster.rwPassword, database: self.name).description
+        case .ro:
+            self.cluster.with(user: "app_ro", password: TestCluster.roPassword, database: self.name).description
         }
+    }
+
+    /// Where the service role (app_rw) connects: PgBouncer when `TEST_PGBOUNCER_ADDRESS` is set
+    /// (see `TestCluster.pgbouncerAddress`), else the server itself.
+    private var appCluster: TestURL {
+        guard let address = TestCluster.pgbouncerAddress else { return self.cluster }
+        var url = self.cluster
+        url.hostAndPort = address
+        return url
     }
 
     /// A new connection as `role`.
@@ -91,7 +102,9 @@ final class TestDatabase: Sendable {
             environment["PG_DUMP"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["PG_BIN_DIR"].flatMap { $0.isEmpty ? nil : $0 + "/pg_dump" }
             ?? "pg_dump"
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("\(self.name)-\(UUID()).sql")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(self.name)-\(Foundation.UUID()).sql"
+        )
         defer { try? FileManager.default.removeItem(at: output) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -31,9 +31,11 @@ final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
 
-    func increment() {
+    func increment() { self.add(1) }
+
+    func add(_ amount: Int) {
         self.lock.lock()
-        self.count += 1
+        self.count += amount
         self.lock.unlock()
     }
 
@@ -41,5 +43,23 @@ final class LockedCounter: @unchecked Sendable {
         self.lock.lock()
         defer { self.lock.unlock() }
         return self.count
+    }
+}
+
+/// A set of strings shared between threads.
+final class LockedSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var members = Set<String>()
+
+    func insert(_ member: String) {
+        self.lock.lock()
+        self.members.insert(member)
+        self.lock.unlock()
+    }
+
+    var value: Set<String> {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        return self.members
     }
 }

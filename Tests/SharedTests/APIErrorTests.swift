@@ -62,3 +62,24 @@ struct APIErrorTests {
         #expect(error.headers.first?.1 == "GET, HEAD")
     }
 }
+
+@Suite("Error model: field details")
+struct APIErrorDetailsTests {
+    @Test("details appear inside error only when there are some, escaped")
+    func envelopeWithDetails() {
+        let error = APIError(
+            .validationError,
+            details: [FieldError(field: "items[0].title", message: "must not be \"empty\"")]
+        )
+        #expect(
+            String(decoding: error.envelope, as: UTF8.self)
+                == #"{"success":false,"error":{"code":"VALIDATION_ERROR","message":"The request failed validation","#
+                + #""details":[{"field":"items[0].title","message":"must not be \"empty\""}]}}"#
+        )
+        #expect(
+            String(decoding: APIError(.notFound).envelope, as: UTF8.self)
+                == #"{"success":false,"error":{"code":"NOT_FOUND","message":"Not found"}}"#
+        )
+        #expect(error != APIError(.validationError))
+    }
+}

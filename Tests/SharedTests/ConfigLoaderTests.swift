@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Testing
 
@@ -128,5 +129,32 @@ struct ConfigLoaderTests {
         #expect(try ConfigLoader.load(environment: environment, cpuCount: 1) == original)
         let masked = Dictionary(uniqueKeysWithValues: original.environment(masked: true))
         #expect(masked["REDIS_URL"] == "redis://:***@cache:6380/2")
+    }
+
+    @Test(".env.example documents exactly the declared variables")
+    func envExampleMatchesTheDeclarations() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
+        var documented: [String] = []
+        for line in text.split(separator: "\n") {
+            // `NAME=value` or a commented-out `# NAME=value`.
+            let entry = line.hasPrefix("# ") ? line.dropFirst(2) : line[...]
+            guard let equals = entry.firstIndex(of: "="),
+                entry[..<equals].allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }), equals > entry.startIndex
+            else { continue }
+            documented.append(String(entry[..<equals]))
+        }
+        // Read by scripts/services only (it creates the app_ro role), not by the service.
+        let scriptOnly: Set = ["APP_RO_DATABASE_URL"]
+        #expect(documented.filter { !scriptOnly.contains($0) } == Config.variables.map(\.name))
+    }
+
+    @Test("every variable is read once and written back once")
+    func variablesAreDeclaredOnce() throws {
+        let names = Config.variables.map(\.name)
+        #expect(Set(names).count == names.count)
+        let defaults = try ConfigLoader.load(environment: [:], cpuCount: 2)
+        #expect(defaults.environment(masked: false).map(\.0) == names)
     }
 }

@@ -1,5 +1,6 @@
 import CLibPQ
 import Shared
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,9 +14,15 @@ import Glibc
 public final class PostgresConnection: @unchecked Sendable {
     private let conn: OpaquePointer
     private var broken = false
+    /// A number no other connection of this process has had (for logs and tests: behind
+    /// PgBouncer the server's backend pid says nothing about the client connection).
+    public let serial: Int
+
+    private static let serials = Atomic<Int>(0)
 
     private init(conn: OpaquePointer) {
         self.conn = conn
+        self.serial = Self.serials.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     deinit {
@@ -74,6 +81,43 @@ public final class PostgresConnection: @unchecked Sendable {
         PQbackendPID(self.conn)
     }
 
+    /// Statements or scripts sent so far, each one network round trip (for tests and the
+    /// round-trip count of a tenant transaction).
+    public private(set) var roundTrips = 0
+
+    /// Where the connection stands in a transaction.
+    public var transactionStatus: TransactionStatus {
+        switch PQtransactionStatus(self.conn) {
+        case PQTRANS_IDLE: .idle
+        case PQTRANS_ACTIVE: .active
+        case PQTRANS_INTRANS: .inTransaction
+        case PQTRANS_INERROR: .failed
+        default: .unknown
+        }
+    }
+
+    /// Makes the connection fit for its next user, or says it is not: idle is fine; an open
+    /// or failed transaction is rolled back; a statement still running (its deadline passed)
+    /// or a broken connection cannot be reused and must be closed.
+    public func resetForReuse(timeout: Duration) -> Bool {
+        guard self.isUsable else { return false }
+        switch self.transactionStatus {
+        case .idle:
+            return true
+        case .inTransaction, .failed:
+            do {
+                try self.execute("ROLLBACK", timeout: timeout)
+            } catch {
+                self.broken = true
+                return false
+            }
+            return self.transactionStatus == .idle
+        case .active, .unknown:
+            self.broken = true
+            return false
+        }
+    }
+
     /// The server's version number, e.g. `160004` for 16.4.
     public var serverVersion: Int {
         Int(PQserverVersion(self.conn))
@@ -90,7 +134,7 @@ public final class PostgresConnection: @unchecked Sendable {
         -> PostgresRows
     {
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
-        let sent: Int32 = withOptionalCStringArray(parameters) { values in
+        let sent: Int32 = withCStringArray(parameters) { values in
             PQsendQueryParams(self.conn, sql, Int32(parameters.count), nil, values, nil, nil, 0)
         }
         try self.checkSent(sent)
@@ -118,6 +162,7 @@ public final class PostgresConnection: @unchecked Sendable {
             self.broken = true
             throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
         }
+        self.roundTrips &+= 1
     }
 
     /// Flushes the query, then reads every result until libpq returns NULL.
@@ -185,7 +230,17 @@ public final class PostgresConnection: @unchecked Sendable {
         let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
         let message = primary ?? PQresultErrorMessage(result).map { firstLine(String(cString: $0)) } ?? "error"
-        return PostgresError(kind: .queryFailed, sqlState: sqlState, message: message)
+        func field(_ code: Character) -> String? {
+            PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+        }
+        return PostgresError(
+            kind: .queryFailed,
+            sqlState: sqlState,
+            message: message,
+            constraint: field("n"),
+            column: field("c"),
+            table: field("t")
+        )
     }
 
     private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
@@ -228,20 +283,4 @@ extension Duration {
         let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         return overflow ? UInt64.max : whole &+ UInt64(attoseconds / 1_000_000_000)
     }
-}
-
-/// Calls `body` with a NULL-terminated array of C strings that live for the call.
-func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-    withOptionalCStringArray(strings.map { Optional($0) }, body)
-}
-
-/// Like `withCStringArray`, with `nil` entries passed as NULL pointers (SQL NULL parameters).
-func withOptionalCStringArray<R>(
-    _ strings: [String?],
-    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
-) -> R {
-    let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
-    defer { for pointer in duplicates { free(pointer) } }
-    let pointers = duplicates.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

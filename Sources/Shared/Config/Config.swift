@@ -3,7 +3,9 @@ import Logging
 /// The service's validated configuration.
 ///
 /// Sources, strongest first: command-line flags, the real environment, `.env`, defaults.
-/// `ConfigLoader` builds it; every field is valid once it exists.
+/// `ConfigLoader` builds it; every field is valid once it exists. The initial values below are
+/// the defaults; each variable's name, check and summary are declared once in
+/// `Config.variables`.
 public struct Config: Sendable, Equatable {
     /// How log records are written.
     public enum LogFormat: String, Sendable, CaseIterable {
@@ -88,44 +90,6 @@ public struct Config: Sendable, Equatable {
     /// A configuration with every default; `workers` is the CPU count.
     public init(cpuCount: Int) {
         self.workers = max(1, cpuCount)
-    }
-
-    /// Every variable with its current value, secrets masked: what the supervisor logs at start
-    /// and what it hands to workers (unmasked) through their environment.
-    public func environment(masked: Bool) -> [(String, String)] {
-        func mask(_ value: String) -> String { masked ? Secrets.mask(value) : value }
-        return [
-            ("HOST", self.host),
-            ("PORT", String(self.port)),
-            ("WORKERS", String(self.workers)),
-            ("DATABASE_URL", mask(self.databaseURL)),
-            ("MIGRATION_DATABASE_URL", mask(self.migrationDatabaseURL)),
-            ("REDIS_URL", mask(self.redisURL)),
-            ("LOG_LEVEL", self.logLevel.rawValue),
-            ("LOG_FORMAT", self.logFormat.rawValue),
-            ("APP_ENV", self.appEnv.rawValue),
-            ("SHUTDOWN_TIMEOUT", String(self.shutdownTimeoutSeconds)),
-            ("DRAIN_DELAY", String(self.drainDelaySeconds)),
-            ("WORKER_TIMEOUT", String(self.workerTimeoutSeconds)),
-            ("STARTUP_TIMEOUT", String(self.startupTimeoutSeconds)),
-            ("MAX_REQUESTS", String(self.maxRequests)),
-            ("MAX_REQUESTS_JITTER", String(self.maxRequestsJitter)),
-            ("CONTROL_SOCKET", self.controlSocket ?? ""),
-            ("PG_POOL_SIZE", String(self.postgresPoolSize)),
-            ("REDIS_POOL_SIZE", String(self.redisPoolSize)),
-            ("HEALTH_TIMEOUT_MS", String(self.healthTimeoutMilliseconds)),
-            ("DB_CONNECT_TIMEOUT_MS", String(self.connectTimeoutMilliseconds)),
-            ("DB_QUERY_TIMEOUT_MS", String(self.queryTimeoutMilliseconds)),
-            ("MAX_BODY_SIZE", String(self.maxBodySize)),
-            ("MAX_URL_LENGTH", String(self.maxURLLength)),
-            ("MAX_HEADER_BYTES", String(self.maxHeaderBytes)),
-            ("MAX_HEADER_COUNT", String(self.maxHeaderCount)),
-            ("HEADER_TIMEOUT_MS", String(self.headerTimeoutMilliseconds)),
-            ("BODY_TIMEOUT_MS", String(self.bodyTimeoutMilliseconds)),
-            ("KEEPALIVE_TIMEOUT_MS", String(self.keepAliveTimeoutMilliseconds)),
-            ("HANDLER_TIMEOUT_MS", String(self.handlerTimeoutMilliseconds)),
-            ("MAX_CONNECTIONS", String(self.maxConnections)),
-        ]
     }
 }
 

@@ -10,22 +10,32 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
     /// Extra response headers, e.g. `[("Allow", "GET, HEAD")]`.
     public let headers: [(String, String)]
+    /// Which fields failed and why (`VALIDATION_ERROR`, a bad parameter); empty for most errors.
+    public let details: [FieldError]
 
     /// Creates an error; `message` defaults to the code's generic message.
-    public init(_ code: ErrorCode, _ message: String? = nil, headers: [(String, String)] = []) {
+    public init(
+        _ code: ErrorCode,
+        _ message: String? = nil,
+        headers: [(String, String)] = [],
+        details: [FieldError] = []
+    ) {
         self.code = code
         self.message = message ?? code.defaultMessage
         self.headers = headers
+        self.details = details
     }
 
     /// The HTTP status code.
     public var status: Int { self.code.status }
 
-    /// `{"success":false,"error":{"code":"…","message":"…"}}`
+    /// `{"success":false,"error":{"code":"…","message":"…"}}`, with
+    /// `"details":[{"field":"…","message":"…"}]` inside `error` when there are details.
     public var envelope: [UInt8] {
         var inner = JSONWriter(capacity: 64 + self.message.utf8.count)
         inner.field("code", self.code.rawValue)
         inner.field("message", self.message)
+        if !self.details.isEmpty { inner.field("details", rawJSON: FieldError.jsonArray(self.details)) }
         var outer = JSONWriter(capacity: 96 + self.message.utf8.count)
         outer.field("success", rawJSON: "false")
         outer.field("error", rawJSON: inner.finishString())
@@ -36,7 +46,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(self.code.rawValue): \(self.message)" }
 
     public static func == (lhs: APIError, rhs: APIError) -> Bool {
-        lhs.code == rhs.code && lhs.message == rhs.message
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.details == rhs.details
             && lhs.headers.map { "\($0.0):\($0.1)" } == rhs.headers.map { "\($0.0):\($0.1)" }
     }
 }

@@ -6,9 +6,8 @@ import Glibc
 public enum Timestamp {
     /// Appends the current wall-clock time to `bytes`.
     public static func appendNow(to bytes: inout [UInt8]) {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        append(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000), to: &bytes)
+        let now = WallClock.now()
+        append(seconds: now.seconds, milliseconds: now.milliseconds, to: &bytes)
     }
 
     /// Appends the given instant to `bytes`.
@@ -53,9 +52,8 @@ public enum Timestamp {
 
         /// Appends the current wall-clock time (24 bytes, e.g. `2026-11-27T08:07:49.123Z`).
         public mutating func appendNow(to bytes: inout [UInt8]) {
-            var ts = timespec()
-            clock_gettime(CLOCK_REALTIME, &ts)
-            self.append(seconds: ts.tv_sec, milliseconds: Int(ts.tv_nsec / 1_000_000), to: &bytes)
+            let now = WallClock.now()
+            self.append(seconds: now.seconds, milliseconds: now.milliseconds, to: &bytes)
         }
 
         /// Appends the given instant, reusing the formatted second when it is the cached one.

@@ -21,12 +21,28 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable, Equatable
     public let sqlState: String?
     /// The server's or libpq's primary message, one line.
     public let message: String
+    /// The constraint the server names for an integrity error (`orders_store_id_external_id_key`).
+    public let constraint: String?
+    /// The column the server names (e.g. for a NOT NULL violation).
+    public let column: String?
+    /// The table the server names.
+    public let table: String?
 
     /// Creates an error.
-    public init(kind: Kind, sqlState: String? = nil, message: String) {
+    public init(
+        kind: Kind,
+        sqlState: String? = nil,
+        message: String,
+        constraint: String? = nil,
+        column: String? = nil,
+        table: String? = nil
+    ) {
         self.kind = kind
         self.sqlState = sqlState
         self.message = message
+        self.constraint = constraint
+        self.column = column
+        self.table = table
     }
 
     /// One line: `QUERY_FAILED 23505: duplicate key value violates unique constraint "x"`.

@@ -25,7 +25,7 @@ enum MigrateHandOver {
             LogSink.standardError.write(Array("saas-api: \(error.description)\n".utf8))
             exit(2)
         }
-        withCStrings([path] + arguments) { argv in
+        withMutableCStringArray([path] + arguments) { argv in
             _ = execv(path, argv)
         }
         LogSink.standardError.write(Array("saas-api: cannot run \(path): \(errorText())\n".utf8))

@@ -1,7 +1,7 @@
 import Shared
 
 /// The supervisor's command line: `saas-api [serve] OPTIONS`, `saas-api status OPTIONS`,
-/// `help`, `--help`, `--version` (`migrate` is handed to the worker executable before this).
+/// `help`, `--help`, `--version` (`migrate` is handed to the `saas-api-migrate` executable before this).
 ///
 /// Parsed by hand rather than with swift-argument-parser: that package (and the
 /// FoundationEssentials it links) was about a megabyte of the long-running supervisor's

@@ -53,9 +53,7 @@ final class SupervisorRuntime {
         self.signals = signals
         self.statusServer = statusServer
         self.logger = logger
-        var wall = timespec()
-        clock_gettime(CLOCK_REALTIME, &wall)
-        self.serviceStartMilliseconds = Int64(wall.tv_sec) * 1000 + Int64(wall.tv_nsec / 1_000_000)
+        self.serviceStartMilliseconds = WallClock.milliseconds()
     }
 
     /// Runs until the policy says exit; returns the exit status.

@@ -78,8 +78,8 @@ struct WorkerSpawner {
         let title = "saas-api: worker \(launch.slot)"
         let environment = self.environment + ["\(WorkerLaunch.environmentKey)=\(launch.encoded)"]
         var pid: pid_t = 0
-        let status = withCStrings([title]) { argv in
-            withCStrings(environment) { envp in
+        let status = withMutableCStringArray([title]) { argv in
+            withMutableCStringArray(environment) { envp in
                 posix_spawn(&pid, self.executablePath, &actions, &attributes, argv, envp)
             }
         }
@@ -89,12 +89,4 @@ struct WorkerSpawner {
         }
         return Spawned(pid: pid, controlFD: parentEnd)
     }
-}
-
-/// Calls `body` with a NULL-terminated `char *const[]` of `strings`.
-func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
-    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    pointers.append(nil)
-    defer { for pointer in pointers { free(pointer) } }
-    return body(pointers)
 }

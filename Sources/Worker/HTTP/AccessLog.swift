@@ -34,7 +34,9 @@ import Glibc
 /// records (swift-log) are written at once, so within one tick they can precede the access
 /// lines of requests answered just before them; `time` orders them.
 ///
-/// Confined to its event loop (`@unchecked Sendable` so `WorkerServices` can hold it).
+/// Confined to its event loop, the worker's one loop, which every connection checks when it
+/// starts (`HTTPServerHandler.handlerAdded`; `@unchecked Sendable` so `WorkerServices` can
+/// hold it).
 final class AccessLog: @unchecked Sendable {
     /// The batch limit when stderr is a regular file.
     static let fileBatchLimit = 64 * 1024
@@ -111,6 +113,49 @@ final class AccessLog: @unchecked Sendable {
         guard !self.pending.isEmpty else { return }
         self.sink.write(self.pending)
         self.pending.removeAll(keepingCapacity: true)
+    }
+
+    /// The access record through swift-log (the path when `make` returned `nil`): the message
+    /// and metadata whose `JSONLogHandler` line `format` reproduces byte for byte.
+    static func log(
+        to logger: Logger,
+        requestID: String,
+        method: HTTPMethod,
+        uri: String,
+        status: UInt,
+        elapsedNanoseconds: UInt64
+    ) {
+        let record = Self.swiftLogRecord(
+            requestID: requestID,
+            method: method,
+            uri: uri,
+            status: status,
+            elapsedNanoseconds: elapsedNanoseconds
+        )
+        logger.info("\(record.message)", metadata: record.metadata)
+    }
+
+    /// The message and metadata of an access record for swift-log.
+    static func swiftLogRecord(
+        requestID: String,
+        method: HTTPMethod,
+        uri: String,
+        status: UInt,
+        elapsedNanoseconds: UInt64
+    ) -> (message: String, metadata: Logger.Metadata) {
+        let milliseconds = Double(elapsedNanoseconds / 1000) / 1000
+        let path = APIError.printable(String(Self.pathPart(of: uri)))
+        let methodText = APIError.printable(method.rawValue)
+        return (
+            "\(methodText) \(path) \(status)",
+            [
+                LogKey.requestID: .string(requestID),
+                "http_method": .string(methodText),
+                "http_path": .string(path),
+                "http_status": .stringConvertible(Int(status)),
+                "duration_ms": .stringConvertible(milliseconds),
+            ]
+        )
     }
 
     /// Appends one complete line (with its newline) to `out`.

@@ -10,7 +10,8 @@ import Glibc
 /// instead of costing memory and file descriptors; below it again, accepting resumes.
 ///
 /// Costs nothing per request: one counter update and one close callback per connection.
-/// Confined to the worker's single event loop (`@unchecked Sendable` for the initializers).
+/// Confined to the worker's single event loop, which every entry point checks (`@unchecked
+/// Sendable` for the initializers).
 final class ConnectionLimiter: @unchecked Sendable {
     /// The cap in force: `MAX_CONNECTIONS`, lowered to fit the process's file-descriptor limit.
     let limit: Int
@@ -61,6 +62,7 @@ final class ConnectionLimiter: @unchecked Sendable {
     }
 
     private func closed() {
+        self.eventLoop.preconditionInEventLoop()
         self.open -= 1
         if self.paused && self.open < self.limit {
             self.paused = false

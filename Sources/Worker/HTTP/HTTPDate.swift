@@ -1,4 +1,5 @@
 import NIOCore
+import Shared
 
 #if canImport(Glibc)
 import Glibc
@@ -7,21 +8,23 @@ import Glibc
 /// The `Date` response header (RFC 9110 §6.6.1: an origin server with a clock sends it), as
 /// IMF-fixdate text formatted once per second on the event loop instead of once per response.
 ///
-/// Written and read only on its event loop (`@unchecked Sendable` so `WorkerServices` can hold it).
+/// Written and read only on its event loop, which every connection checks when it starts
+/// (`HTTPServerHandler.handlerAdded`; `@unchecked Sendable` so `WorkerServices` can hold it).
 final class HTTPDate: @unchecked Sendable {
-    private let eventLoop: any EventLoop
+    /// The loop it is confined to (`HTTPServerHandler` checks each connection runs on it).
+    let eventLoop: any EventLoop
     private var text: String
 
     /// Starts refreshing on `eventLoop` every second.
     init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
-        self.text = Self.format(time(nil))
+        self.text = Self.format(time_t(WallClock.now().seconds))
         eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { [weak self] _ in
-            self?.text = Self.format(time(nil))
+            self?.text = Self.format(time_t(WallClock.now().seconds))
         }
     }
 
-    /// The current value, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. Call on the event loop.
+    /// The current value, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`. Only on the event loop.
     var value: String {
         self.eventLoop.assertInEventLoop()
         return self.text

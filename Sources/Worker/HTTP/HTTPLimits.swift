@@ -7,29 +7,29 @@ import Shared
 /// Size limits cost nothing for a well-formed request: the parser stops buffering a head
 /// beyond what the limits allow together (431, or 414 for an endless request line) and counts
 /// fields as it goes; `RequestHeadCheck` then holds the URL and header bytes to their own limits.
-public struct HTTPLimits: Sendable, Equatable {
+struct HTTPLimits: Sendable, Equatable {
     /// Largest request target in bytes (`MAX_URL_LENGTH`).
-    public var maxURLLength: Int
+    var maxURLLength: Int
     /// Largest total of header names and values in bytes (`MAX_HEADER_BYTES`).
-    public var maxHeaderBytes: Int
+    var maxHeaderBytes: Int
     /// Most header fields (`MAX_HEADER_COUNT`).
-    public var maxHeaderCount: Int
+    var maxHeaderCount: Int
     /// Largest body in bytes (`MAX_BODY_SIZE`).
-    public var maxBodySize: Int
+    var maxBodySize: Int
     /// Time for a started head to arrive (`HEADER_TIMEOUT_MS`).
-    public var headerTimeout: TimeAmount
+    var headerTimeout: TimeAmount
     /// Time for a body to arrive after its head (`BODY_TIMEOUT_MS`).
-    public var bodyTimeout: TimeAmount
+    var bodyTimeout: TimeAmount
     /// Idle time of a keep-alive connection between requests (`KEEPALIVE_TIMEOUT_MS`).
-    public var keepAliveTimeout: TimeAmount
+    var keepAliveTimeout: TimeAmount
     /// Time a handler may take (`HANDLER_TIMEOUT_MS`).
-    public var handlerTimeout: TimeAmount
+    var handlerTimeout: TimeAmount
     /// How long a connection closed after an error keeps draining the client's input, so the
     /// client reads the error instead of a reset.
-    public var lingerTimeout: TimeAmount
+    var lingerTimeout: TimeAmount
 
     /// The limits of `config`.
-    public init(config: Config) {
+    init(config: Config) {
         self.maxURLLength = config.maxURLLength
         self.maxHeaderBytes = config.maxHeaderBytes
         self.maxHeaderCount = config.maxHeaderCount

@@ -1,4 +1,3 @@
-import NIOCore
 import NIOHTTP1
 import Shared
 
@@ -41,6 +40,10 @@ struct ParsedHead {
     var contentLength: Int?
     /// Bytes of header names and values (`MAX_HEADER_BYTES` counts these).
     var headerBytes = 0
+    /// `Host` fields sent (RFC 9112 §3.2: exactly one in HTTP/1.1, at most one in 1.0).
+    var hostCount = 0
+    /// Every `Host` value is a `uri-host [":" port]` in its characters.
+    var hostIsValid = true
 }
 
 /// The server's own HTTP/1.1 request-head parser (RFC 9112 §2–§5): one pass over the bytes of
@@ -101,7 +104,12 @@ struct HTTPRequestParser {
             from = lf + 1
         }
         self.scanned = count
-        if count - start > self.maxHeadLength {
+        // Empty lines before the request line count toward the limit: a stream of CRLF is
+        // refused once it is longer than any head could be, not buffered without end.
+        if count > self.maxHeadLength {
+            if start + 1 >= count {
+                return .invalid(APIError(.badRequest, "The request line did not arrive"))
+            }
             if memchr(p + start, Int32(UInt8.lf), count - start) == nil {
                 return .invalid(APIError(.uriTooLong, "The request URL exceeds \(self.limits.maxURLLength) bytes"))
             }
@@ -120,20 +128,18 @@ struct HTTPRequestParser {
 
     /// Parses the head in `p[start..<end]`, where `end` is the CR of the final empty line.
     private func parseHead(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Outcome {
-        // Request line: method SP request-target SP HTTP-version CRLF.
+        // Request line: method SP request-target SP HTTP-version CRLF, single spaces only.
         var index = start
         while index < end && p[index].isTokenCharacter { index += 1 }
         let methodEnd = index
-        guard methodEnd > start, p[index] == .space else {
-            // No method token before the first space: no method this server implements.
-            return .invalid(APIError(.notImplemented, "The request method is not supported"))
-        }
+        guard methodEnd > start, p[index] == .space else { return .invalid(Self.malformedRequestLine) }
         index += 1
         let targetStart = index
-        // The target's visible ASCII; on the way, where its query starts and whether its path
-        // needs the dot-segment check.
+        // The target's visible ASCII; on the way, where its query starts, whether its path
+        // needs the dot-segment check, and whether it carries a fragment (never sent, §3.2).
         var queryMark = -1
         var pathHasDotOrPercent = false
+        var hasFragment = false
         while p[index] > 0x20 && p[index] < 0x7F {
             if queryMark < 0 {
                 if p[index] == UInt8(ascii: "?") {
@@ -142,19 +148,29 @@ struct HTTPRequestParser {
                     pathHasDotOrPercent = true
                 }
             }
+            hasFragment = hasFragment || p[index] == UInt8(ascii: "#")
             index += 1
         }
         let targetEnd = index
-        guard targetEnd > targetStart, p[index] == .space || p[index] == .cr else {
+        guard targetEnd > targetStart, !hasFragment, p[index] == .space || p[index] == .cr else {
             return .invalid(APIError(.badRequest, "The request target is not valid"))
         }
-        // `GET /path CRLF` (HTTP/0.9) and every version but 1.0 and 1.1 are refused alike.
-        guard p[index] == .space, index + 9 < end + 2, p[index + 9] == .cr, p[index + 10] == .lf,
-            let version = Self.version(p + index + 1)
-        else {
-            return .invalid(APIError(.httpVersionNotSupported))
+        if p[index] == .cr {
+            // `GET /path CRLF` is HTTP/0.9, a version the server does not speak; a bare CR
+            // inside the line is malformed.
+            return .invalid(p[index + 1] == .lf ? APIError(.httpVersionNotSupported) : Self.malformedRequestLine)
         }
-        index += 11  // SP "HTTP/1.x" CRLF
+        // SP "HTTP/" DIGIT "." DIGIT CRLF, the CRLF within the head.
+        guard index + 10 <= end + 1, p[index + 9] == .cr, p[index + 10] == .lf else {
+            return .invalid(Self.malformedRequestLine)
+        }
+        let version: HTTPVersion
+        switch Self.version(p + index + 1) {
+        case .malformed: return .invalid(Self.malformedRequestLine)
+        case .unsupported: return .invalid(APIError(.httpVersionNotSupported))
+        case .supported(let supported): version = supported
+        }
+        index += 11  // SP "HTTP/x.y" CRLF
 
         var parsed = ParsedHead(
             head: HTTPRequestHead(version: version, method: .GET, uri: ""),
@@ -202,7 +218,8 @@ struct HTTPRequestParser {
             let valueString = String(decoding: value, as: UTF8.self)
             switch name.count {
             case 4 where name.equalsLowercase("host"):
-                break
+                parsed.hostCount += 1
+                for byte in value where !byte.isHostCharacter { parsed.hostIsValid = false }
             case 6 where name.equalsLowercase("expect"):
                 if value.equalsLowercase("100-continue") {
                     parsed.expectsContinue = true
@@ -253,18 +270,26 @@ struct HTTPRequestParser {
         return .complete(parsed, length: end + 2)
     }
 
-    /// `HTTP/1.1` or `HTTP/1.0` at `p`, else `nil`.
-    private static func version(_ p: UnsafePointer<UInt8>) -> HTTPVersion? {
-        guard p[0] == UInt8(ascii: "H"), p[1] == UInt8(ascii: "T"), p[2] == UInt8(ascii: "T"),
-            p[3] == UInt8(ascii: "P"), p[4] == UInt8(ascii: "/"), p[5] == UInt8(ascii: "1"),
-            p[6] == UInt8(ascii: ".")
-        else { return nil }
-        switch p[7] {
-        case UInt8(ascii: "1"): return .http1_1
-        case UInt8(ascii: "0"): return .http1_0
-        default: return nil
-        }
+    /// What an `HTTP-version` (RFC 9112 §2.3) says.
+    private enum VersionOutcome {
+        /// Not `HTTP/` DIGIT `.` DIGIT.
+        case malformed
+        /// Well-formed, but not HTTP/1.x.
+        case unsupported
+        /// HTTP/1.0, or HTTP/1.1 (which also serves a higher 1.x minor version, §2.3).
+        case supported(HTTPVersion)
     }
+
+    /// The version in the 8 bytes at `p`.
+    private static func version(_ p: UnsafePointer<UInt8>) -> VersionOutcome {
+        guard p[0] == UInt8(ascii: "H"), p[1] == UInt8(ascii: "T"), p[2] == UInt8(ascii: "T"),
+            p[3] == UInt8(ascii: "P"), p[4] == UInt8(ascii: "/"), p[5].isDigit, p[6] == UInt8(ascii: "."), p[7].isDigit
+        else { return .malformed }
+        guard p[5] == UInt8(ascii: "1") else { return .unsupported }
+        return .supported(p[7] == UInt8(ascii: "0") ? .http1_0 : .http1_1)
+    }
+
+    private static let malformedRequestLine = APIError(.badRequest, "The request line is not valid")
 
     /// The method; the ones the server implements without an allocation.
     private static func method(_ bytes: UnsafeRawBufferPointer) -> HTTPMethod {
@@ -305,172 +330,5 @@ struct HTTPRequestParser {
                 keepAlive = true
             }
         }
-    }
-}
-
-/// Decodes a chunked body (RFC 9112 §7.1) as its bytes arrive, into one buffer, holding it to
-/// `MAX_BODY_SIZE` before a chunk is read. Chunk extensions are skipped, trailer fields read
-/// and dropped (bounded by `MAX_HEADER_BYTES`).
-struct ChunkedBodyDecoder {
-    /// The outcome of `decode`.
-    enum Outcome: Equatable {
-        /// Needs more bytes.
-        case incomplete
-        /// The last chunk and the trailer section were read.
-        case complete
-        /// Not a valid chunked body, or too large: answer this and close.
-        case invalid(APIError)
-    }
-
-    private enum State {
-        case size(value: Int, digits: Int)
-        case sizeExtension(value: Int, length: Int)
-        case sizeLF(value: Int)
-        case data(remaining: Int)
-        case dataCR
-        case dataLF
-        case trailerLineStart
-        case trailerLine
-        case trailerLineLF
-        case endLF
-    }
-
-    private var state = State.size(value: 0, digits: 0)
-    private var trailerBytes = 0
-    let maxBodySize: Int
-    let maxTrailerBytes: Int
-
-    init(limits: HTTPLimits) {
-        self.maxBodySize = limits.maxBodySize
-        self.maxTrailerBytes = limits.maxHeaderBytes
-    }
-
-    /// Consumes what it can of `input` into `body`.
-    mutating func decode(_ input: inout ByteBuffer, into body: inout ByteBuffer?) -> Outcome {
-        while input.readableBytes > 0 {
-            if case .data(let remaining) = self.state {
-                let take = min(remaining, input.readableBytes)
-                var slice = input.readSlice(length: take)!
-                if body == nil {
-                    body = slice
-                } else {
-                    body!.writeBuffer(&slice)
-                }
-                self.state = take == remaining ? .dataCR : .data(remaining: remaining - take)
-                continue
-            }
-            let byte = input.readInteger(as: UInt8.self)!
-            switch self.state {
-            case .size(let value, let digits):
-                if let digit = byte.hexDigitValue {
-                    guard digits < 15 else { return .invalid(Self.invalidChunk) }
-                    self.state = .size(value: value << 4 | digit, digits: digits + 1)
-                } else if digits > 0 && (byte == UInt8(ascii: ";") || byte == .space || byte == .tab) {
-                    self.state = .sizeExtension(value: value, length: 0)
-                } else if digits > 0 && byte == .cr {
-                    self.state = .sizeLF(value: value)
-                } else {
-                    return .invalid(Self.invalidChunk)
-                }
-            case .sizeExtension(let value, let length):
-                if byte == .cr {
-                    self.state = .sizeLF(value: value)
-                } else if byte == .lf || length >= 1024 {
-                    return .invalid(Self.invalidChunk)
-                } else {
-                    self.state = .sizeExtension(value: value, length: length + 1)
-                }
-            case .sizeLF(let value):
-                guard byte == .lf else { return .invalid(Self.invalidChunk) }
-                if case .invalid(let error) = self.checkSize(value, body) { return .invalid(error) }
-                self.state = value == 0 ? .trailerLineStart : .data(remaining: value)
-            case .data:
-                preconditionFailure("handled above")
-            case .dataCR:
-                guard byte == .cr else { return .invalid(Self.invalidChunk) }
-                self.state = .dataLF
-            case .dataLF:
-                guard byte == .lf else { return .invalid(Self.invalidChunk) }
-                self.state = .size(value: 0, digits: 0)
-            case .trailerLineStart:
-                self.state = byte == .cr ? .endLF : .trailerLine
-                if byte != .cr, case .invalid(let error) = self.countTrailer(byte) { return .invalid(error) }
-            case .trailerLine:
-                if byte == .cr {
-                    self.state = .trailerLineLF
-                } else if case .invalid(let error) = self.countTrailer(byte) {
-                    return .invalid(error)
-                }
-            case .trailerLineLF:
-                guard byte == .lf else { return .invalid(Self.invalidChunk) }
-                self.state = .trailerLineStart
-            case .endLF:
-                guard byte == .lf else { return .invalid(Self.invalidChunk) }
-                return .complete
-            }
-        }
-        return .incomplete
-    }
-
-    private func checkSize(_ size: Int, _ body: ByteBuffer?) -> Outcome {
-        if (body?.readableBytes ?? 0) + size > self.maxBodySize {
-            return .invalid(APIError(.payloadTooLarge, "The request body exceeds \(self.maxBodySize) bytes"))
-        }
-        return .incomplete
-    }
-
-    private mutating func countTrailer(_ byte: UInt8) -> Outcome {
-        self.trailerBytes += 1
-        guard byte == .tab || (byte >= 0x20 && byte != 0x7F) else { return .invalid(Self.invalidChunk) }
-        guard self.trailerBytes <= self.maxTrailerBytes else {
-            return .invalid(APIError(.headersTooLarge, "The trailer fields exceed \(self.maxTrailerBytes) bytes"))
-        }
-        return .incomplete
-    }
-
-    private static let invalidChunk = APIError(.badRequest, "The chunked body is not valid")
-}
-
-extension UInt8 {
-    fileprivate static let cr = UInt8(ascii: "\r")
-    fileprivate static let lf = UInt8(ascii: "\n")
-    fileprivate static let space = UInt8(ascii: " ")
-    fileprivate static let tab = UInt8(ascii: "\t")
-    fileprivate static let colon = UInt8(ascii: ":")
-
-    /// `tchar` of RFC 9110 §5.6.2.
-    var isTokenCharacter: Bool { Self.tokenTable[Int(self)] }
-
-    private static let tokenTable: [Bool] = (0...255).map { (byte: Int) -> Bool in
-        switch byte {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        default: return "!#$%&'*+-.^_`|~".utf8.contains(UInt8(byte))
-        }
-    }
-
-    /// The value of a hexadecimal digit.
-    fileprivate var hexDigitValue: Int? {
-        switch self {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(self - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(self - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): Int(self - UInt8(ascii: "A") + 10)
-        default: nil
-        }
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// ASCII case-insensitive equality with a lowercase literal.
-    fileprivate func equalsLowercase(_ lowercase: StaticString) -> Bool {
-        guard self.count == lowercase.utf8CodeUnitCount else { return false }
-        let other = lowercase.utf8Start
-        for index in 0..<self.count {
-            let byte = self[index]
-            let expected = other[index]
-            guard byte == expected || (byte | 0x20 == expected && expected >= 0x61 && expected <= 0x7A) else {
-                return false
-            }
-        }
-        return true
     }
 }

@@ -1,11 +1,10 @@
 import NIOCore
-import NIOHTTP1
 import Shared
 
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
-        let request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
+        var request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
             let error = APIError.routeNotFound(method: exchange.head.method.rawValue, path: String(request.path))
@@ -17,37 +16,51 @@ extension HTTPServerHandler {
                 allowed: allowed
             )
             self.finish(context: context, exchange, .error(error))
-        case .found(let handler):
+        case .found(let route, let parameters):
+            request.parameters = parameters
+            let request = request
             let requestContext = RequestContext(
                 requestID: exchange.requestID,
                 baseLogger: self.logger,
                 eventLoop: context.eventLoop,
                 services: self.services
             )
-            switch handler {
-            case .sync(let body):
-                let response: Response
-                do {
-                    response = try body(request, requestContext)
-                } catch {
-                    response = self.map(error, exchange)
-                }
-                self.finish(context: context, exchange, response)
-            case .future(let body):
-                self.armHandlerDeadline(context: context)
-                self.complete(context: context, exchange, body(request, requestContext))
-            case .async(let body):
-                self.armHandlerDeadline(context: context)
-                let promise = context.eventLoop.makePromise(of: Response.self)
-                promise.completeWithTask { try await body(request, requestContext) }
-                self.complete(context: context, exchange, promise.futureResult)
+            self.run(route.handler, request, requestContext, exchange, context: context)
+        }
+    }
+
+    /// Runs a route's handler: a synchronous one answers at once, a later one is under the
+    /// handler timeout.
+    private func run(
+        _ handler: Router.Handler,
+        _ request: Request,
+        _ requestContext: RequestContext,
+        _ exchange: Exchange,
+        context: ChannelHandlerContext
+    ) {
+        switch handler {
+        case .sync(let body):
+            let response: Response
+            do {
+                response = try body(request, requestContext)
+            } catch {
+                response = self.map(error, exchange)
             }
+            self.finish(context: context, exchange, response)
+        case .future(let body):
+            self.schedule(self.connection.handlerStarted(now: self.clock()), context: context)
+            self.complete(context: context, exchange, body(request, requestContext))
+        case .async(let body):
+            self.schedule(self.connection.handlerStarted(now: self.clock()), context: context)
+            let promise = context.eventLoop.makePromise(of: Response.self)
+            promise.completeWithTask { try await body(request, requestContext) }
+            self.complete(context: context, exchange, promise.futureResult)
         }
     }
 
     /// The handler's deadline passed: 504 now; its late result is dropped by `complete`.
     func handlerTimedOut(context: ChannelHandlerContext) {
-        guard self.state == .responding, let exchange = self.exchange else { return }
+        guard let exchange = self.exchange else { return }
         self.logger.warning(
             "handler timed out",
             metadata: [
@@ -59,25 +72,19 @@ extension HTTPServerHandler {
         self.process(context: context)  // requests pipelined behind it
     }
 
-    private func armHandlerDeadline(context: ChannelHandlerContext) {
-        self.enter(.handler, after: self.limits.handlerTimeout, from: MonotonicClock.nanoseconds(), context: context)
-    }
-
     private func complete(context: ChannelHandlerContext, _ exchange: Exchange, _ future: EventLoopFuture<Response>) {
         future.assumeIsolated().whenComplete { result in
             // Answered already (timeout) or the connection is gone: drop the late result.
-            guard self.state == .responding, self.exchange?.serial == exchange.serial else { return }
+            guard self.connection.isCurrent(exchange.serial) else { return }
             // Outside a read burst, the response and any pipelined ones behind it leave in
             // one flush.
-            let wasReading = self.isReading
-            self.isReading = true
+            let outer = self.connection.burstBegan()
             switch result {
             case .success(let response): self.finish(context: context, exchange, response)
             case .failure(let error): self.finish(context: context, exchange, self.map(error, exchange))
             }
             self.process(context: context)
-            self.isReading = wasReading
-            if !wasReading && self.needsFlush { self.flushOutput(context: context) }
+            if self.connection.burstEnded(outer: outer) { self.flushOutput(context: context) }
         }
     }
 

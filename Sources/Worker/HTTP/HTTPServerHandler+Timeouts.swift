@@ -1,31 +1,11 @@
 import NIOCore
-import NIOHTTP1
 import Shared
 
 extension HTTPServerHandler {
-    /// Puts the connection under `phase`'s deadline, `amount` after `now` (monotonic
-    /// nanoseconds). With `keepEarlier`, a connection already in `phase` keeps its deadline.
-    func enter(
-        _ phase: ConnectionDeadline.Phase,
-        after amount: TimeAmount,
-        from now: UInt64,
-        context: ChannelHandlerContext,
-        keepEarlier: Bool = false
-    ) {
-        let deadline = now &+ UInt64(amount.nanoseconds)
-        let fireAt =
-            keepEarlier ? self.deadline.enterIfNew(phase, until: deadline) : self.deadline.enter(phase, until: deadline)
-        if let fireAt { self.schedule(at: fireAt, context: context) }
-    }
-
-    /// Cancels the timer (the connection is gone).
-    func cancelTimer() {
-        self.timer?.cancel()
-        self.timer = nil
-        self.deadline.timerCancelled()
-    }
-
-    private func schedule(at fireAt: UInt64, context: ChannelHandlerContext) {
+    /// Schedules the connection's one timer at `fireAt` (monotonic nanoseconds), replacing the
+    /// pending one; `nil` keeps the pending timer (it fires early enough and re-arms itself).
+    func schedule(_ fireAt: UInt64?, context: ChannelHandlerContext) {
+        guard let fireAt else { return }
         self.timer?.cancel()
         self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(fireAt)) {
             self.timer = nil
@@ -33,38 +13,30 @@ extension HTTPServerHandler {
         }
     }
 
-    private func timerFired(context: ChannelHandlerContext) {
-        switch self.deadline.timerFired(now: MonotonicClock.nanoseconds()) {
-        case .rearm(let fireAt):
-            self.schedule(at: fireAt, context: context)
-        case .expired(let phase):
-            self.expire(phase, context: context)
-        }
+    /// Cancels the timer (the connection is gone).
+    func cancelTimer() {
+        self.timer?.cancel()
+        self.timer = nil
     }
 
-    private func expire(_ phase: ConnectionDeadline.Phase, context: ChannelHandlerContext) {
-        switch (phase, self.state) {
-        case (.idle, .idle):
-            // An idle keep-alive connection: nothing to answer.
-            self.state = .closing
+    private func timerFired(context: ChannelHandlerContext) {
+        switch self.connection.timerFired(now: self.clock()) {
+        case .rearm(let fireAt):
+            self.schedule(fireAt, context: context)
+        case .close:
+            // Idle past the keep-alive timeout (nothing in flight), or the linger after a
+            // final answer ended.
             context.close(promise: nil)
-        case (.head, .idle):
-            // A head that never completed.
-            let exchange = self.anonymousExchange()
-            self.services.counters.begin()
+        case .headTimedOut:
+            let exchange = self.beginAnonymousExchange(context: context)
             let error = APIError(.requestTimeout, "The request headers did not arrive in time")
             self.finish(context: context, exchange, .error(error), forceClose: true)
-        case (.body, .receiving) where self.exchange != nil:
-            let exchange = self.exchange!
+        case .bodyTimedOut:
+            guard let exchange = self.exchange else { return }
             let error = APIError(.requestTimeout, "The request body did not arrive in time")
             self.finish(context: context, exchange, .error(error), forceClose: true)
-        case (.handler, .responding):
+        case .handlerTimedOut:
             self.handlerTimedOut(context: context)
-        default:
-            // The linger after a final answer ended, or a state without a deadline of its own:
-            // never leave a connection without one.
-            self.state = .closing
-            context.close(promise: nil)
         }
     }
 }

@@ -1,34 +1,27 @@
 import NIOCore
 import NIOHTTP1
+import Shared
 
-/// An HTTP request as handlers see it: the head, the path split from the query, and the body
-/// (already bounded by `MAX_BODY_SIZE`).
-public struct Request: Sendable {
+/// An HTTP request as handlers see it: the head, the path split from the query, the matched
+/// route's parameters, and the body (already bounded by `MAX_BODY_SIZE`).
+struct Request: Sendable {
     /// The request head.
-    public let head: HTTPRequestHead
+    let head: HTTPRequestHead
     /// The path without the query string, e.g. `/health` (also for an absolute-form target).
-    public let path: Substring
+    let path: Substring
     /// The query string without `?`, if any.
-    public let query: Substring?
+    let query: Substring?
     /// The body, if one was sent.
-    public let body: ByteBuffer?
-
-    /// Creates a request from its head and body.
-    public init(head: HTTPRequestHead, body: ByteBuffer?) {
-        let uri = Substring(head.uri)
-        let mark = uri.utf8.firstIndex(of: UInt8(ascii: "?"))
-        self.init(head: head, body: body, uri: uri, queryMark: mark)
-    }
+    let body: ByteBuffer?
+    /// The path parameters of the matched route (set by the server after routing).
+    var parameters = Parameters()
 
     /// A request whose origin-form target (`/…`) has its path in the first `pathLength`
     /// bytes, as the parser found: no second scan of the target.
     init(head: HTTPRequestHead, body: ByteBuffer?, pathLength: Int) {
         let uri = Substring(head.uri)
         let mark = uri.utf8.index(uri.startIndex, offsetBy: pathLength)
-        self.init(head: head, body: body, uri: uri, queryMark: mark == uri.endIndex ? nil : mark)
-    }
-
-    private init(head: HTTPRequestHead, body: ByteBuffer?, uri: Substring, queryMark: String.Index?) {
+        let queryMark = mark == uri.endIndex ? nil : mark
         self.head = head
         self.body = body
         var path = queryMark.map { uri[..<$0] } ?? uri
@@ -41,7 +34,52 @@ public struct Request: Sendable {
     }
 
     /// The method.
-    public var method: HTTPMethod { self.head.method }
+    var method: HTTPMethod { self.head.method }
     /// The headers.
-    public var headers: HTTPHeaders { self.head.headers }
+    var headers: HTTPHeaders { self.head.headers }
+
+    /// The query string, parsed (on each access: read it once into a local).
+    var queryParameters: QueryParameters { QueryParameters(self.query) }
+
+    /// The JSON body decoded as a `T`, its `Validatable` rules checked.
+    ///
+    /// - `415 UNSUPPORTED_MEDIA_TYPE` unless `Content-Type` is `application/json`;
+    /// - `400 BAD_REQUEST` for a missing body or malformed JSON (the message says where);
+    /// - `422 VALIDATION_ERROR` listing every missing, mistyped, unknown or rule-breaking field.
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        guard let contentType = self.head.headers.first(name: "content-type"), Self.isJSON(contentType) else {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
+        }
+        guard let body = self.body, body.readableBytes > 0 else {
+            throw APIError(.badRequest, "A JSON body is required")
+        }
+        let result = body.withUnsafeReadableBytes { bytes in
+            Result { () throws(JSONBodyError) -> T in try JSONBodyDecoder.decode(type, from: bytes) }
+        }
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(.malformed(let error)):
+            throw APIError(.badRequest, "Malformed JSON at \(error)")
+        case .failure(.invalid(let fields)):
+            throw APIError(.validationError, "The request body failed validation", details: fields)
+        }
+    }
+
+    /// `application/json`, any case, parameters (`; charset=utf-8`) allowed.
+    static func isJSON(_ contentType: String) -> Bool {
+        let whole = Substring(contentType)
+        let mediaType = whole.firstIndex(of: ";").map { whole[..<$0] } ?? whole
+        let trimmed = mediaType.trimmingBlanks
+        return trimmed.utf8.count == 16 && trimmed.lowercased() == "application/json"
+    }
+}
+
+extension Substring {
+    fileprivate var trimmingBlanks: Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" { text.removeFirst() }
+        while text.last == " " || text.last == "\t" { text.removeLast() }
+        return text
+    }
 }

@@ -2,8 +2,8 @@ import NIOHTTP1
 import Shared
 
 /// The server's own rules for a parsed request head, checked before routing: limits, the
-/// methods it implements, the request-target form, dot segments, `Expect`, and a
-/// `Content-Length` above `MAX_BODY_SIZE` (refused before the body is read).
+/// methods it implements, the request-target form, dot segments, `Expect`, a
+/// `Content-Length` above `MAX_BODY_SIZE` (refused before the body is read), and `Host`.
 ///
 /// The parser has already refused what is not HTTP/1.x and gathered the facts these rules
 /// need in its one pass over the head.
@@ -30,6 +30,10 @@ struct RequestHeadCheck {
         }
         if let length = parsed.contentLength, length > self.limits.maxBodySize {
             return APIError(.payloadTooLarge, "The request body exceeds \(self.limits.maxBodySize) bytes")
+        }
+        // RFC 9112 §3.2: one valid Host, required in HTTP/1.1.
+        guard parsed.hostIsValid, parsed.hostCount == 1 || (parsed.hostCount == 0 && head.version.minor == 0) else {
+            return APIError(.badRequest, "The request needs exactly one valid Host header")
         }
         return nil
     }

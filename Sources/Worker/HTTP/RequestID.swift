@@ -1,25 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Request ids: a client's sane `X-Request-Id` is kept; otherwise one is made from a random
-/// per-process prefix and a counter (unique across workers and restarts, no syscall).
-struct RequestIDGenerator {
-    /// The random per-process part with its dash, e.g. `3f9a0c12be77-`.
-    let prefix: String
-    private var counter: UInt64 = 0
-
-    init() {
+/// Request ids: a client's sane `X-Request-Id` is kept; otherwise `RequestIDSource` makes one
+/// from a random per-process prefix and a counter (unique across workers and restarts, no
+/// syscall).
+enum RequestID {
+    /// A random per-process prefix with its dash, e.g. `3f9a0c12be77-`.
+    static func randomPrefix() -> String {
         var random = SystemRandomNumberGenerator()
         let value = random.next() & 0xFFFF_FFFF_FFFF
         let hex = String(value, radix: 16)
-        self.prefix = String(repeating: "0", count: 12 - hex.count) + hex + "-"
-    }
-
-    /// The next generated id, e.g. `3f9a0c12be77-1a2b`.
-    mutating func next() -> String {
-        self.counter &+= 1
-        return self.prefix + String(self.counter, radix: 16)
+        return String(repeating: "0", count: 12 - hex.count) + hex + "-"
     }
 
     /// `prefix` followed by `counter` in lowercase hex, built in place in one allocation.

@@ -8,12 +8,12 @@ final class RequestIDSource: Sendable {
     private let counter = Atomic<UInt64>(0)
 
     init() {
-        self.prefix = Array(RequestIDGenerator().prefix.utf8)
+        self.prefix = Array(RequestID.randomPrefix().utf8)
     }
 
     /// The next generated id.
     func next() -> String {
         let value = self.counter.wrappingAdd(1, ordering: .relaxed).newValue
-        return RequestIDGenerator.format(prefix: self.prefix, counter: value)
+        return RequestID.format(prefix: self.prefix, counter: value)
     }
 }

@@ -2,7 +2,8 @@
 ///
 /// Accepted: origin-form (`/path?query`) and absolute-form (`http://host/path?query`, which a
 /// server must accept). Refused: authority-form and asterisk-form (no `CONNECT` or
-/// server-wide `OPTIONS` here), and any path with a dot segment (`.` or `..`, also
+/// server-wide `OPTIONS` here), an absolute-form without a host or with userinfo
+/// (`http:///x`, `http://u@h/x`), and any path with a dot segment (`.` or `..`, also
 /// percent-encoded), which a client normalises away and only a traversal attempt sends.
 enum RequestTarget {
     /// Whether the server routes `uri`. Costs one scan of the path for a request without dots or
@@ -29,9 +30,12 @@ enum RequestTarget {
         } else {
             return nil
         }
+        // The authority needs a host and must not carry userinfo (RFC 9110 §4.2.4).
         let afterScheme = withoutQuery.dropFirst(schemeLength)
-        guard !afterScheme.isEmpty else { return nil }
-        return afterScheme.firstIndex(of: "/").map { afterScheme[$0...] } ?? "/"
+        let slash = afterScheme.firstIndex(of: "/") ?? afterScheme.endIndex
+        let authority = afterScheme[..<slash]
+        guard !authority.isEmpty, !authority.contains("@") else { return nil }
+        return slash == afterScheme.endIndex ? "/" : afterScheme[slash...]
     }
 
     private static func equalIgnoringCase(_ byte: UInt8, _ lowercase: UInt8) -> Bool {

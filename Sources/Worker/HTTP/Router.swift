@@ -2,14 +2,21 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
-/// Maps method + path to a handler. Built once at start, read-only afterwards.
+/// Maps method + path to a route. Built once at start, read-only afterwards.
+///
+/// Templates are paths whose segments may be parameters: `/v1/charts/{chartId}`. A path that
+/// is a registered fully static template is found by one hash lookup (the fast path:
+/// `/health/live` pays nothing for parameters). Other paths walk a segment trie where, at each
+/// segment, a static child is tried before a parameter and a dead end backtracks, so
+/// `/v1/charts/new` beats `/v1/charts/{chartId}` and `/a/b/d` still reaches `/a/{x}/d` beside
+/// `/a/b/c`. Matching is by the raw segment; parameter values are percent-decoded on access.
 ///
 /// `HEAD` is served by the `GET` handler (the server drops the body). An unknown path is 404,
 /// a known path with another method is 405 with `Allow`.
-public struct Router: Sendable {
+struct Router: Sendable, RouteRegistrar {
     /// A route's code. Prefer `async`; `sync` and `future` exist for hot routes that must not
     /// pay for a task.
-    public enum Handler: Sendable {
+    enum Handler: Sendable {
         /// Answers at once on the event loop.
         case sync(@Sendable (Request, RequestContext) throws -> Response)
         /// Answers with a future on `context.eventLoop`.
@@ -18,38 +25,81 @@ public struct Router: Sendable {
         case async(@Sendable (Request, RequestContext) async throws -> Response)
     }
 
+    /// A registered route: its template (the label for metrics and logs) and its handler, with
+    /// its groups' hooks already composed in. A class: a lookup hands out one reference.
+    final class Route: Sendable {
+        /// The template it was registered with, e.g. `/v1/charts/{chartId}`.
+        let template: String
+        /// The handler.
+        let handler: Handler
+        /// The parameter names, in path order.
+        let parameterNames: [String]
+
+        init(template: String, handler: Handler, parameterNames: [String]) {
+            self.template = template
+            self.handler = handler
+            self.parameterNames = parameterNames
+        }
+    }
+
     /// The outcome of a lookup.
-    public enum Resolution {
-        case found(Handler)
+    enum Resolution {
+        /// The route and the path's parameter values.
+        case found(Route, Parameters)
         case notFound
         case methodNotAllowed(allowed: [String])
     }
 
-    private var routes: [Substring: [String: Handler]] = [:]
+    private var exact: [Substring: RouteMethods] = [:]
+    private var trie = RouteTrie()
 
     /// An empty router.
-    public init() {}
+    init() {}
 
-    /// Registers `handler` for `method` and the exact `path`.
-    public mutating func on(_ method: HTTPMethod, _ path: String, _ handler: Handler) {
-        self.routes[Substring(path), default: [:]][method.rawValue] = handler
+    /// Registers `handler` for `method` and `template` (`/static/path` or `/with/{parameter}`).
+    mutating func on(_ method: HTTPMethod, _ template: String, _ handler: Handler) {
+        let template = RouteTemplate(template)
+        let route = Route(template: template.text, handler: handler, parameterNames: template.parameterNames)
+        if template.parameterNames.isEmpty {
+            self.exact[Substring(template.text), default: RouteMethods()].add(method, route)
+        } else {
+            self.trie.insert(template, method: method, route: route)
+        }
     }
 
-    /// Registers an async `GET` handler.
-    public mutating func get(
-        _ path: String,
-        _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
-    ) {
-        self.on(.GET, path, .async(handler))
+    /// Finds the route for `method` on `path`.
+    func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
+        if let methods = self.exact[path] {
+            guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
+            return .found(route, Parameters())
+        }
+        var values: [Substring] = []
+        guard let methods = self.trie.match(path, values: &values) else { return .notFound }
+        guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
+        return .found(route, Parameters(names: route.parameterNames, values: values))
+    }
+}
+
+/// The routes of one path, by method.
+struct RouteMethods: Sendable {
+    private var routes: [String: Router.Route] = [:]
+
+    mutating func add(_ method: HTTPMethod, _ route: Router.Route) {
+        precondition(self.routes[method.rawValue] == nil, "\(method) \(route.template) is registered twice")
+        self.routes[method.rawValue] = route
     }
 
-    /// Finds the handler for `method` on `path`.
-    public func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
-        guard let methods = self.routes[path] else { return .notFound }
-        if let handler = methods[method.rawValue] { return .found(handler) }
-        if method == .HEAD, let handler = methods["GET"] { return .found(handler) }
-        var allowed = Array(methods.keys)
-        if methods["GET"] != nil && methods["HEAD"] == nil { allowed.append("HEAD") }
-        return .methodNotAllowed(allowed: allowed.sorted())
+    /// The route for `method`; `HEAD` falls back to `GET`.
+    func route(for method: HTTPMethod) -> Router.Route? {
+        if let route = self.routes[method.rawValue] { return route }
+        if method == .HEAD { return self.routes["GET"] }
+        return nil
+    }
+
+    /// The methods for `Allow`, sorted, with `HEAD` wherever `GET` is.
+    var allowed: [String] {
+        var allowed = Array(self.routes.keys)
+        if self.routes["GET"] != nil && self.routes["HEAD"] == nil { allowed.append("HEAD") }
+        return allowed.sorted()
     }
 }

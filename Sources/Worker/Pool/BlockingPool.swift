@@ -8,7 +8,13 @@ import NIOPosix
 /// Connections are created lazily and replaced when broken. Because the pool has as many
 /// threads as connections, a running operation always finds a connection (idle or new): there
 /// is no second queue. The thread pool's queue is bounded by `maxQueued`; beyond it callers fail
-/// fast with `PoolError.overloaded`, so an outage never builds an unbounded backlog.
+/// fast with `PoolError.overloaded`, so an outage never builds an unbounded backlog. An
+/// operation still queued after `queueTimeout` fails with `PoolError.timedOut` at that moment
+/// (and never runs), so a saturated pool answers within a known time.
+///
+/// A connection goes back to the idle list only if `reset` says it is clean (for PostgreSQL:
+/// no open transaction, no statement still running), so no state passes from one user to the
+/// next. Check-out and check-in are `checkout()` and `checkin(_:)`.
 final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     private struct State {
         var idle: [Connection] = []
@@ -19,24 +25,31 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     let name: String
     private let threads: NIOThreadPool
     private let maxQueued: Int
+    private let queueTimeout: TimeAmount
     private let connect: @Sendable () throws -> Connection
     private let isUsable: @Sendable (Connection) -> Bool
+    private let reset: @Sendable (Connection) -> Bool
     private let state = NIOLockedValueBox(State())
 
-    /// Creates and starts the pool's threads; no connection is opened yet.
+    /// Creates and starts the pool's threads; no connection is opened yet. `reset` runs at
+    /// check-in and returns whether the connection may be reused (default: `isUsable`).
     init(
         name: String,
         size: Int,
         maxQueued: Int,
+        queueTimeout: TimeAmount = .seconds(5),
         connect: @escaping @Sendable () throws -> Connection,
-        isUsable: @escaping @Sendable (Connection) -> Bool
+        isUsable: @escaping @Sendable (Connection) -> Bool,
+        reset: (@Sendable (Connection) -> Bool)? = nil
     ) {
         self.name = name
         self.threads = NIOThreadPool(numberOfThreads: size)
         self.threads.start()
         self.maxQueued = maxQueued
+        self.queueTimeout = queueTimeout
         self.connect = connect
         self.isUsable = isUsable
+        self.reset = reset ?? isUsable
     }
 
     /// Runs `body` with a connection on a pool thread; the result arrives on `eventLoop`.
@@ -59,25 +72,48 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
             return nil
         }
         if let admitted { return eventLoop.makeFailedFuture(admitted) }
-        return self.threads.runIfActive(eventLoop: eventLoop) {
+        let promise = eventLoop.makePromise(of: Result.self)
+        let ticket = QueueTicket()
+        let deadline = eventLoop.scheduleTask(in: self.queueTimeout) {
+            guard ticket.expire() else { return }
             self.state.withLockedValue { $0.queued -= 1 }
-            let (connection, reused) = try self.checkout()
-            do {
-                let result = try body(connection)
-                self.checkin(connection)
-                return result
-            } catch {
-                guard breaks(error) else {
-                    self.checkin(connection)
-                    throw error
-                }
-                guard retryOnStale && reused else { throw error }
-            }
-            let fresh = try self.connect()
-            let result = try body(fresh)
-            self.checkin(fresh)
-            return result
+            promise.fail(PoolError.timedOut(pool: self.name))
         }
+        self.threads.submit { workState in
+            guard ticket.start() else { return }  // timed out in the queue: already answered
+            deadline.cancel()
+            self.state.withLockedValue { $0.queued -= 1 }
+            guard workState == .active else {
+                promise.fail(PoolError.shutDown(pool: self.name))
+                return
+            }
+            promise.completeWith(Swift.Result { try self.execute(breaks: breaks, retryOnStale: retryOnStale, body) })
+        }
+        return promise.futureResult
+    }
+
+    /// Runs `body` on this (pool) thread with a checked-out connection, checking it in after.
+    private func execute<Result>(
+        breaks: (any Error) -> Bool,
+        retryOnStale: Bool,
+        _ body: (Connection) throws -> Result
+    ) throws -> Result {
+        let (connection, reused) = try self.checkout()
+        do {
+            let result = try body(connection)
+            self.checkin(connection)
+            return result
+        } catch {
+            guard breaks(error) else {
+                self.checkin(connection)
+                throw error
+            }
+            guard retryOnStale && reused else { throw error }
+        }
+        let fresh = try self.connect()
+        let result = try body(fresh)
+        self.checkin(fresh)
+        return result
     }
 
     /// Opens one connection in the background so the first request does not pay for it.
@@ -106,8 +142,9 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         return (try self.connect(), false)
     }
 
+    /// Back to the idle list, only if `reset` made it clean; otherwise it is dropped (closed).
     private func checkin(_ connection: Connection) {
-        guard self.isUsable(connection) else { return }
+        guard self.reset(connection) else { return }
         self.state.withLockedValue { state in
             if state.open { state.idle.append(connection) }
         }

@@ -4,7 +4,7 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     case overloaded(pool: String)
     /// The pool was shut down.
     case shutDown(pool: String)
-    /// The caller's deadline passed before the operation finished.
+    /// The operation waited in the pool's queue past its deadline and never ran.
     case timedOut(pool: String)
 
     /// One line for logs.
@@ -12,7 +12,7 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .overloaded(let pool): "\(pool) pool overloaded"
         case .shutDown(let pool): "\(pool) pool shut down"
-        case .timedOut(let pool): "\(pool) operation timed out"
+        case .timedOut(let pool): "\(pool) pool: no connection free before the queue deadline"
         }
     }
 }

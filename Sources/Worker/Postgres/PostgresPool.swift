@@ -3,22 +3,71 @@ import NIOCore
 import Shared
 
 /// The worker's PostgreSQL connections (`PG_POOL_SIZE`), each used by one pool thread at a time.
+///
+/// Routes use `withTenant` (or, for the few non-tenant statements, `withoutTenant`); see
+/// `docs/datamodel.md`. At check-in a connection is made clean or closed
+/// (`PostgresConnection.resetForReuse`), so no transaction or tenant reaches the next request.
 public final class PostgresPool: Sendable {
     private let pool: BlockingPool<PostgresConnection>
     private let queryTimeout: Duration
 
-    /// Creates the pool; connections open lazily (see `warmUp`).
-    public init(config: Config) {
-        let url = config.databaseURL
-        let connectTimeout = Duration.milliseconds(config.connectTimeoutMilliseconds)
-        self.queryTimeout = .milliseconds(config.queryTimeoutMilliseconds)
+    /// Creates the pool; connections open lazily (see `warmUp`). An operation waits for a pool
+    /// thread at most `DB_QUERY_TIMEOUT_MS`, then fails with `PoolError.timedOut` (503).
+    public convenience init(config: Config) {
+        self.init(
+            url: config.databaseURL,
+            size: config.postgresPoolSize,
+            connectTimeout: .milliseconds(config.connectTimeoutMilliseconds),
+            queryTimeout: .milliseconds(config.queryTimeoutMilliseconds)
+        )
+    }
+
+    /// A pool of `size` connections to `url` (`queryTimeout`: `statement_timeout` of every
+    /// transaction, and the longest wait in the queue).
+    init(url: String, size: Int, connectTimeout: Duration, queryTimeout: Duration, maxQueued: Int? = nil) {
+        self.queryTimeout = queryTimeout
+        let resetTimeout = queryTimeout + PostgresConnection.timeoutGrace
         self.pool = BlockingPool(
             name: "postgres",
-            size: config.postgresPoolSize,
-            maxQueued: config.postgresPoolSize * 64,
+            size: size,
+            maxQueued: maxQueued ?? size * 64,
+            queueTimeout: .nanoseconds(
+                queryTimeout.components.seconds * 1_000_000_000 + queryTimeout.components.attoseconds / 1_000_000_000
+            ),
             connect: { try PostgresConnection.connect(url: url, timeout: connectTimeout) },
-            isUsable: { $0.isUsable }
+            isUsable: { $0.isUsable },
+            reset: { $0.resetForReuse(timeout: resetTimeout) }
         )
+    }
+
+    /// Runs `body` in a transaction of tenant `store` on a pool thread (see
+    /// `PostgresConnection.withTenant`): row-level security shows only that store's rows.
+    /// Cancelling the calling task rolls the transaction back before its next statement.
+    ///
+    /// ```swift
+    /// let count = try await postgres.withTenant(storeID, readOnly: true, on: eventLoop) { tx in
+    ///     try tx.query("SELECT count(*) AS n FROM app.orders").first?.int("n") ?? 0
+    /// }
+    /// ```
+    @discardableResult
+    public func withTenant<T: Sendable>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        on eventLoop: any EventLoop,
+        _ body: @escaping @Sendable (PostgresTransaction) throws -> T
+    ) async throws -> T {
+        try await self.transaction(store, readOnly: readOnly, on: eventLoop, body)
+    }
+
+    /// Runs `body` in a transaction with **no tenant**: tenant tables show nothing and refuse
+    /// every write. For the few statements on non-tenant data only.
+    @discardableResult
+    public func withoutTenant<T: Sendable>(
+        readOnly: Bool = false,
+        on eventLoop: any EventLoop,
+        _ body: @escaping @Sendable (PostgresTransaction) throws -> T
+    ) async throws -> T {
+        try await self.transaction(nil, readOnly: readOnly, on: eventLoop, body)
     }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.
@@ -52,7 +101,42 @@ public final class PostgresPool: Sendable {
     /// Closes every connection (`PQfinish` sends PostgreSQL a clean goodbye).
     func shutdown() { self.pool.shutdown() }
 
+    /// A transaction of `store` (none when nil) on a pool thread; the task's cancellation
+    /// becomes a flag the transaction polls before each statement.
+    private func transaction<T: Sendable>(
+        _ store: UUID?,
+        readOnly: Bool,
+        on eventLoop: any EventLoop,
+        _ body: @escaping @Sendable (PostgresTransaction) throws -> T
+    ) async throws -> T {
+        let timeout = self.queryTimeout
+        let cancelled = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await self.pool.run(on: eventLoop, breaks: Self.breaks) { connection in
+                guard let store else {
+                    return try connection.withoutTenant(
+                        readOnly: readOnly,
+                        statementTimeout: timeout,
+                        isCancelled: cancelled.isSet,
+                        body
+                    )
+                }
+                return try connection.withTenant(
+                    store,
+                    readOnly: readOnly,
+                    statementTimeout: timeout,
+                    isCancelled: cancelled.isSet,
+                    body
+                )
+            }.get()
+        } onCancel: {
+            cancelled.set()
+        }
+    }
+
+    /// Only a connection-level failure discards the connection at once; after any other error
+    /// (a statement's, or the handler's own) check-in rolls back whatever is left open.
     private static func breaks(_ error: any Error) -> Bool {
-        (error as? PostgresError)?.breaksConnection ?? true
+        (error as? PostgresError)?.breaksConnection ?? false
     }
 }

@@ -53,13 +53,11 @@ public final class RedisConnection: @unchecked Sendable {
     /// Sends one command (binary-safe arguments) and returns its reply.
     @discardableResult
     public func command(_ arguments: [String]) throws(RedisError) -> RedisReply {
-        let pointers = arguments.map { strdup($0) }
-        defer { for pointer in pointers { free(pointer) } }
         let lengths = arguments.map { $0.utf8.count }
-        let raw: UnsafeMutableRawPointer? = pointers.map { UnsafePointer($0) }.withUnsafeBufferPointer { argv in
+        let raw: UnsafeMutableRawPointer? = withCStringArray(arguments) { argv in
             lengths.withUnsafeBufferPointer { argvlen in
                 UnsafeMutableRawPointer(
-                    saas_redis_command_argv(self.context, Int32(arguments.count), argv.baseAddress, argvlen.baseAddress)
+                    saas_redis_command_argv(self.context, Int32(arguments.count), argv, argvlen.baseAddress)
                 )
             }
         }

@@ -59,9 +59,7 @@ enum HealthRoute {
     }
 
     private static func uptimeSeconds(since startMilliseconds: Int64) -> Int {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let nowMilliseconds = Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
+        let nowMilliseconds = WallClock.milliseconds()
         return Int(max(0, (nowMilliseconds - startMilliseconds) / 1000))
     }
 }

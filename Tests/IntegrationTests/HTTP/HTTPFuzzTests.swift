@@ -9,10 +9,10 @@ struct HTTPFuzzTests {
         "GET /health/live HTTP/1.1\r\nHost: a\r\nX-Request-Id: fuzz-1\r\n\r\n",
         "GET /health/live?x=1&y=%20 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
         "HEAD /health/live HTTP/1.1\r\nHost: a\r\n\r\n",
-        "POST /health/live HTTP/1.1\r\nContent-Length: 5\r\nContent-Type: application/json\r\n\r\n{\"a\"}",
-        "POST /nope HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
-        "GET /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
-        "GET /health/live HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n",
+        "POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Type: application/json\r\n\r\n{\"a\"}",
+        "POST /nope HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc",
+        "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
     ]
 
     /// Valid statuses the server may produce.

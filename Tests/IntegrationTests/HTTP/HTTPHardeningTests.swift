@@ -45,10 +45,10 @@ final class HTTPHardeningTests {
         slowHead.pause = 0.25
         let huge = String(repeating: "h", count: 100_000)
         return [
-            Case("unknown route", "GET /nope HTTP/1.1\r\nConnection: close\r\n\r\n", 404, "NOT_FOUND"),
+            Case("unknown route", "GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404, "NOT_FOUND"),
             Case(
                 "method not allowed",
-                "DELETE /health HTTP/1.1\r\nConnection: close\r\n\r\n",
+                "DELETE /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
                 405,
                 "METHOD_NOT_ALLOWED"
             ),
@@ -67,64 +67,64 @@ final class HTTPHardeningTests {
             Case("100 kB header", get + "X-Huge: \(huge)\r\n\r\n", 431, "HEADERS_TOO_LARGE"),
             Case(
                 "URL over MAX_URL_LENGTH",
-                "GET /\(String(repeating: "u", count: 1100)) HTTP/1.1\r\n\r\n",
+                "GET /\(String(repeating: "u", count: 1100)) HTTP/1.1\r\nHost: x\r\n\r\n",
                 414,
                 "URI_TOO_LONG"
             ),
             // Refused while the request line is still arriving, as what it is: a URL too long.
-            Case("100 kB URL", "GET /\(huge) HTTP/1.1\r\n\r\n", 414, "URI_TOO_LONG"),
+            Case("100 kB URL", "GET /\(huge) HTTP/1.1\r\nHost: x\r\n\r\n", 414, "URI_TOO_LONG"),
             Case(
                 "Content-Length over MAX_BODY_SIZE",
-                "POST /health HTTP/1.1\r\nContent-Length: 5000\r\n\r\n",
+                "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n",
                 413,
                 "PAYLOAD_TOO_LARGE"
             ),
             Case(
                 "chunked body over MAX_BODY_SIZE",
-                "POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n\(String(repeating: "c", count: 2048))\r\n0\r\n\r\n",
+                "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n\(String(repeating: "c", count: 2048))\r\n0\r\n\r\n",
                 413,
                 "PAYLOAD_TOO_LARGE"
             ),
             Case(
                 "non-numeric Content-Length",
-                "POST /health HTTP/1.1\r\nContent-Length: 12a\r\n\r\n",
+                "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 12a\r\n\r\n",
                 400,
                 "BAD_REQUEST"
             ),
             Case(
                 "Content-Length and Transfer-Encoding",
-                "POST /health HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                 400,
                 "BAD_REQUEST"
             ),
             Case(
                 "two Content-Lengths",
-                "POST /health HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 3\r\n\r\nabc",
+                "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 3\r\n\r\nabc",
                 400,
                 "BAD_REQUEST"
             ),
             Case(
                 "invalid chunk size",
-                "POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\nabc\r\n0\r\n\r\n",
+                "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\nabc\r\n0\r\n\r\n",
                 400,
                 "BAD_REQUEST"
             ),
             Case("NUL in a header", Array((get + "X-N: a").utf8) + [0] + Array("b\r\n\r\n".utf8), 400, "BAD_REQUEST"),
             Case(
                 "escape byte in the URL",
-                Array("GET /he".utf8) + [0x1B] + Array("alth HTTP/1.1\r\n\r\n".utf8),
+                Array("GET /he".utf8) + [0x1B] + Array("alth HTTP/1.1\r\nHost: x\r\n\r\n".utf8),
                 400,
                 "BAD_REQUEST"
             ),
-            Case("garbage request line", "\u{7}\u{1}GARBAGE\r\n\r\n", 501, "NOT_IMPLEMENTED"),
-            Case("unknown method", "BREW /health HTTP/1.1\r\n\r\n", 501, "NOT_IMPLEMENTED"),
-            Case("TRACE", "TRACE /health HTTP/1.1\r\n\r\n", 501, "NOT_IMPLEMENTED"),
+            Case("garbage request line", "\u{7}\u{1}GARBAGE\r\n\r\n", 400, "BAD_REQUEST"),
+            Case("unknown method", "BREW /health HTTP/1.1\r\nHost: x\r\n\r\n", 501, "NOT_IMPLEMENTED"),
+            Case("TRACE", "TRACE /health HTTP/1.1\r\nHost: x\r\n\r\n", 501, "NOT_IMPLEMENTED"),
             Case("HTTP/2.0 request line", "GET /health HTTP/2.0\r\n\r\n", 505, "HTTP_VERSION_NOT_SUPPORTED"),
-            Case("dot-dot path", "GET /health/../../etc/passwd HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"),
-            Case("encoded dot-dot path", "GET /%2e%2e/health HTTP/1.1\r\n\r\n", 400, "BAD_REQUEST"),
+            Case("dot-dot path", "GET /health/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"),
+            Case("encoded dot-dot path", "GET /%2e%2e/health HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"),
             Case(
                 "unknown expectation",
-                "POST /health HTTP/1.1\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx",
+                "POST /health HTTP/1.1\r\nHost: x\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx",
                 417,
                 "EXPECTATION_FAILED"
             ),
@@ -176,7 +176,7 @@ final class HTTPHardeningTests {
         // The client keeps sending a 4 MB body it announced; it must still read the 413.
         let socket = try RawSocket.connect(port: self.server.port, timeout: 5)
         defer { socket.close() }
-        try socket.send("POST /health HTTP/1.1\r\nContent-Length: 4194304\r\n\r\n")
+        try socket.send("POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 4194304\r\n\r\n")
         _ = try? socket.send([UInt8](repeating: 0x61, count: 1 << 20))
         let response = try socket.readResponse()
         #expect(response.status == 413)
@@ -187,7 +187,9 @@ final class HTTPHardeningTests {
         let socket = try RawSocket.connect(port: self.server.port)
         defer { socket.close() }
         let paths = ["/health/live", "/nope", "/health", "/health/live", "/x/../y"]
-        try socket.send(paths.enumerated().map { "GET \($1) HTTP/1.1\r\nX-Request-Id: p\($0)\r\n\r\n" }.joined())
+        try socket.send(
+            paths.enumerated().map { "GET \($1) HTTP/1.1\r\nHost: x\r\nX-Request-Id: p\($0)\r\n\r\n" }.joined()
+        )
         var responses: [HTTPResponse] = []
         var data: [UInt8] = []
         while responses.count < paths.count {
@@ -214,7 +216,7 @@ final class HTTPHardeningTests {
 
         let socket = try RawSocket.connect(port: self.server.port)
         defer { socket.close() }
-        try socket.send("POST /health/live HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        try socket.send("POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
         #expect(try socket.readResponse().status == 100)
         try socket.send("{}")
         let final = try socket.readResponse()
@@ -223,7 +225,11 @@ final class HTTPHardeningTests {
     }
 
     @Test func idleKeepAliveConnectionIsClosedSilently() throws {
-        let result = try RawExchange.run(port: self.server.port, "GET /health/live HTTP/1.1\r\n\r\n", wait: 4)
+        let result = try RawExchange.run(
+            port: self.server.port,
+            "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n",
+            wait: 4
+        )
         #expect(result.responses.map(\.status) == [200])
         #expect(result.leftover.isEmpty)
         #expect(result.closedByServer)

@@ -71,7 +71,7 @@ struct HTTPSlowClientTests {
         defer { for socket in open { socket.close() } }
         for index in 0..<8 {
             let socket = try RawSocket.connect(port: server.port)
-            try socket.send("GET /health/live HTTP/1.1\r\nX-Request-Id: keep-\(index)\r\n\r\n")
+            try socket.send("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Request-Id: keep-\(index)\r\n\r\n")
             #expect(try socket.readResponse().status == 200)
             open.append(socket)
         }
@@ -79,7 +79,7 @@ struct HTTPSlowClientTests {
         // The ninth connects (the kernel's backlog) but is not served while eight are open.
         let waiting = try RawSocket.connect(port: server.port, timeout: 0.7)
         defer { waiting.close() }
-        try waiting.send("GET /health/live HTTP/1.1\r\n\r\n")
+        try waiting.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect((try? waiting.receive()) == nil, "served beyond MAX_CONNECTIONS")
 
         open.removeFirst().close()

@@ -13,7 +13,7 @@ import Testing
 struct AccessLogTests {
     private static let identity = ProcessLogIdentity(pid: 4242, worker: 3, generation: 1)
 
-    /// The line the swift-log path produced before the fast path existed.
+    /// The line the production swift-log path (`AccessLog.log`) produces.
     private static func reference(
         requestID: String,
         method: HTTPMethod,
@@ -21,19 +21,17 @@ struct AccessLogTests {
         status: UInt,
         elapsed: UInt64
     ) -> String {
-        let milliseconds = Double(elapsed / 1000) / 1000
-        let path = APIError.printable(uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri)
-        let methodText = APIError.printable(method.rawValue)
+        let record = AccessLog.swiftLogRecord(
+            requestID: requestID,
+            method: method,
+            uri: uri,
+            status: status,
+            elapsedNanoseconds: elapsed
+        )
         let bytes = JSONLogHandler.format(
             level: .info,
-            message: "\(methodText) \(path) \(status)",
-            metadata: [
-                LogKey.requestID: .string(requestID),
-                "http_method": .string(methodText),
-                "http_path": .string(path),
-                "http_status": .stringConvertible(Int(status)),
-                "duration_ms": .stringConvertible(milliseconds),
-            ],
+            message: record.message,
+            metadata: record.metadata,
             process: Self.identity
         )
         return String(decoding: bytes, as: UTF8.self)

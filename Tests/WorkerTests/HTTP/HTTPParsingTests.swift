@@ -10,13 +10,13 @@ import Testing
 @Suite("HTTP parsing")
 struct HTTPParsingTests {
     static let pipelined =
-        "HEAD /ok HTTP/1.1\r\nX-Request-Id: p1\r\n\r\n"
+        "HEAD /ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: p1\r\n\r\n"
         + "GET /ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: p2\r\n\r\n"
-        + "POST /echo HTTP/1.1\r\nContent-Length: 5\r\nX-Request-Id: p3\r\n\r\nhello"
-        + "POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nX-Request-Id: p4\r\n\r\n"
+        + "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nX-Request-Id: p3\r\n\r\nhello"
+        + "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nX-Request-Id: p4\r\n\r\n"
         + "3;name=value\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n"
-        + "\r\nGET /nope HTTP/1.1\r\nX-Request-Id: p5\r\n\r\n"
-        + "GET /future HTTP/1.1\r\nX-Request-Id: p6\r\nConnection: keep-alive, close\r\n\r\n"
+        + "\r\nGET /nope HTTP/1.1\r\nHost: x\r\nX-Request-Id: p5\r\n\r\n"
+        + "GET /future HTTP/1.1\r\nHost: x\r\nX-Request-Id: p6\r\nConnection: keep-alive, close\r\n\r\n"
 
     /// The answers `pipelined` must get, however its bytes are split.
     static func expectPipelinedAnswers(_ harness: HTTPHarness) throws {
@@ -57,7 +57,7 @@ struct HTTPParsingTests {
 
     @Test func headAnswerHasContentLengthButNoBody() throws {
         let harness = try HTTPHarness()
-        try harness.send("HEAD /ok HTTP/1.1\r\n\r\nGET /ok HTTP/1.1\r\n\r\n")
+        try harness.send("HEAD /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
         harness.runPending()
         let responses = try harness.responses(headRequests: 1)
         #expect(responses.map(\.status) == [200, 200])
@@ -68,14 +68,14 @@ struct HTTPParsingTests {
 
     @Test func emptyLinesBeforeARequestAreSkipped() throws {
         let harness = try HTTPHarness()
-        #expect(try harness.exchange("\r\n\r\nGET /ok HTTP/1.1\r\n\r\n").status == 200)
+        #expect(try harness.exchange("\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
         #expect(harness.isOpen)
     }
 
     @Test func headerNamesAreCaseInsensitiveAndValuesTrimmed() throws {
         let harness = try HTTPHarness()
         let response = try harness.exchange(
-            "POST /echo HTTP/1.1\r\ncOnTeNt-LeNgTh:\t 3 \t\r\nx-REQUEST-id:   id-7  \r\n\r\nabc"
+            "POST /echo HTTP/1.1\r\nHost: x\r\ncOnTeNt-LeNgTh:\t 3 \t\r\nx-REQUEST-id:   id-7  \r\n\r\nabc"
         )
         #expect(response.status == 200)
         #expect(response.header("X-Request-Id") == "id-7")
@@ -84,7 +84,9 @@ struct HTTPParsingTests {
 
     @Test func repeatedEqualContentLengthIsOneLength() throws {
         let harness = try HTTPHarness()
-        let response = try harness.exchange("POST /echo HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok")
+        let response = try harness.exchange(
+            "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok"
+        )
         #expect(String(decoding: response.body, as: UTF8.self) == "ok")
     }
 
@@ -131,7 +133,7 @@ struct HTTPParsingTests {
                 }
             )
         })
-        let response = try harness.exchange("GET /inject HTTP/1.1\r\n\r\n")
+        let response = try harness.exchange("GET /inject HTTP/1.1\r\nHost: x\r\n\r\n")
         #expect(response.status == 500)
         #expect(response.errorCode == "INTERNAL_ERROR")
         #expect(response.header("Set-Cookie") == nil)
@@ -147,7 +149,7 @@ struct HTTPParsingTests {
                 .sync { _, _ in Response(status: .ok, body: ByteBuffer(repeating: UInt8(ascii: "z"), count: size)) }
             )
         })
-        try harness.send("GET /big HTTP/1.1\r\n\r\nGET /big HTTP/1.1\r\n\r\n")
+        try harness.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\nGET /big HTTP/1.1\r\nHost: x\r\n\r\n")
         harness.runPending()
         let responses = try harness.responses()
         #expect(responses.count == 2)
@@ -158,7 +160,7 @@ struct HTTPParsingTests {
         let harness = try HTTPHarness(routes: { router in
             router.on(.GET, "/teapot", .sync { _, _ in Response(status: .imATeapot, body: ByteBuffer(string: "t")) })
         })
-        try harness.send("GET /teapot HTTP/1.1\r\n\r\n")
+        try harness.send("GET /teapot HTTP/1.1\r\nHost: x\r\n\r\n")
         harness.runPending()
         var raw = ByteBuffer()
         while var part = try harness.channel.readOutbound(as: ByteBuffer.self) { raw.writeBuffer(&part) }
@@ -181,7 +183,9 @@ struct HTTPParsingTests {
                 }
             )
         })
-        try harness.send("GET /gate HTTP/1.1\r\nX-Request-Id: g\r\n\r\nGET /ok HTTP/1.1\r\nX-Request-Id: after\r\n\r\n")
+        try harness.send(
+            "GET /gate HTTP/1.1\r\nHost: x\r\nX-Request-Id: g\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\nX-Request-Id: after\r\n\r\n"
+        )
         harness.runPending()
         #expect(try harness.responses().isEmpty)
         #expect(harness.services.counters.inFlight == 1)

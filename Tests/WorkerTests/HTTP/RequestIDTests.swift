@@ -9,7 +9,7 @@ struct RequestIDTests {
     func formatIsPrefixAndHexCounter(counter: UInt64) {
         let prefix = "3f9a0c12be77-"
         #expect(
-            RequestIDGenerator.format(prefix: Array(prefix.utf8), counter: counter) == prefix
+            RequestID.format(prefix: Array(prefix.utf8), counter: counter) == prefix
                 + String(counter, radix: 16)
         )
     }
@@ -20,6 +20,6 @@ struct RequestIDTests {
         let second = source.next()
         #expect(first.hasSuffix("-1") && second.hasSuffix("-2"))
         #expect(first.dropLast() == second.dropLast())
-        #expect(first.utf8.count == 14 && RequestIDGenerator.isAcceptable(first))
+        #expect(first.utf8.count == 14 && RequestID.isAcceptable(first))
     }
 }

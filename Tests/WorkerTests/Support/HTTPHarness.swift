@@ -15,6 +15,8 @@ final class HTTPHarness {
     let loop: EmbeddedEventLoop
     let services: WorkerServices
     let limits: HTTPLimits
+    /// Every close the server asked for, in order (the embedded channel treats each as a full close).
+    let closes = CloseRecorder()
     private var output: [UInt8] = []
 
     /// A connected channel with `routes` (default: `testRoutes`) and `limits` adjusted by `adjust`.
@@ -28,9 +30,8 @@ final class HTTPHarness {
         var limits = HTTPLimits(config: config)
         adjust(&limits)
         self.limits = limits
-        self.loop = EmbeddedEventLoop()
-        // The loop's clock starts at zero; the server's deadlines are on the real monotonic clock.
-        self.loop.advanceTime(to: .now())
+        let loop = EmbeddedEventLoop()
+        self.loop = loop
         self.channel = EmbeddedChannel(loop: self.loop)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         self.services = WorkerServices(
@@ -42,13 +43,16 @@ final class HTTPHarness {
         var router = Router()
         routes(&router)
         let sync = self.channel.pipeline.syncOperations
+        try sync.addHandler(self.closes)
         try sync.addHandler(
             HTTPServerHandler(
                 router: router,
                 services: self.services,
                 logger: logger,
                 requestIDs: RequestIDSource(),
-                limits: limits
+                limits: limits,
+                // The loop's clock: timeouts pass when a test advances it, without a sleep.
+                clock: { loop.now.uptimeNanoseconds }
             )
         )
         try self.channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
@@ -91,10 +95,11 @@ final class HTTPHarness {
         try self.channel.writeInbound(ByteBuffer(bytes: bytes))
     }
 
-    /// Runs tasks (e.g. async handlers) and timers that are due by the real clock.
-    func runPending(waiting seconds: Double = 0) {
-        if seconds > 0 { Thread.sleep(forTimeInterval: seconds) }
-        self.loop.advanceTime(to: .now())
+    /// Runs due tasks (e.g. async handlers), after advancing the loop's clock (the server's
+    /// clock) by `seconds`: timers due by then fire.
+    func runPending(advancing seconds: Double = 0) {
+        self.loop.run()
+        if seconds > 0 { self.loop.advanceTime(by: .nanoseconds(Int64(seconds * 1e9))) }
         self.loop.run()
     }
 
@@ -128,4 +133,15 @@ final class HTTPHarness {
 struct TestFailure: Error, CustomStringConvertible {
     let detail: String
     var description: String { self.detail }
+}
+
+/// Records the mode of every close that passes it, toward the socket.
+final class CloseRecorder: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
+    private(set) var modes: [CloseMode] = []
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        self.modes.append(mode)
+        context.close(mode: mode, promise: promise)
+    }
 }

@@ -1,0 +1,102 @@
+import Shared
+
+extension PostgresConnection {
+    /// Extra time the client waits beyond `statement_timeout`, so the server's own cancel
+    /// (`57014`, connection still usable) wins over the client's deadline (connection closed).
+    public static let timeoutGrace = Duration.seconds(1)
+
+    /// Runs `body` in a transaction of tenant `store`: row-level security shows and accepts only
+    /// that store's rows.
+    ///
+    /// One round trip starts it: `BEGIN` and `SELECT set_config('app.store_id', …, true),
+    /// set_config('statement_timeout', …, true)` go as one simple-protocol message (the UUID is
+    /// printed from a parsed `UUID`, hex digits and hyphens only, so inlining it is safe). Then
+    /// the body's statements, then `COMMIT`: a body with one statement costs 3 round trips.
+    /// Both settings are transaction-local, so nothing outlives the transaction, with or
+    /// without PgBouncer. Any error, and cancellation (`isCancelled` checked before every
+    /// statement and before `COMMIT`), rolls back. A serialization failure or deadlock
+    /// (`40001`, `40P01`) runs the whole transaction once more, so `body` must be safe to repeat.
+    /// A body that swallowed a statement's error cannot commit: the aborted transaction is
+    /// rolled back and `25P02` thrown.
+    @discardableResult
+    public func withTenant<T>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        statementTimeout: Duration,
+        isCancelled: () -> Bool = { false },
+        _ body: (PostgresTransaction) throws -> T
+    ) throws -> T {
+        try self.transaction(store, readOnly, statementTimeout, isCancelled, body)
+    }
+
+    /// Runs `body` in a transaction with **no tenant**: every tenant table shows no rows and
+    /// refuses every write. Only for the few statements on non-tenant data (migrations'
+    /// bookkeeping, health, cross-tenant jobs run as another role). Same rules as `withTenant`.
+    @discardableResult
+    public func withoutTenant<T>(
+        readOnly: Bool = false,
+        statementTimeout: Duration,
+        isCancelled: () -> Bool = { false },
+        _ body: (PostgresTransaction) throws -> T
+    ) throws -> T {
+        try self.transaction(nil, readOnly, statementTimeout, isCancelled, body)
+    }
+
+    /// The one message that opens a transaction: `BEGIN` and the transaction-local settings.
+    /// `app.store_id` is set to `''` without a tenant, so no tenant can come from anywhere else.
+    static func beginScript(store: UUID?, readOnly: Bool, statementTimeout: Duration) -> String {
+        let milliseconds = statementTimeout.nanoseconds / 1_000_000
+        let tenant = store.map { $0.description } ?? ""
+        return (readOnly ? "BEGIN READ ONLY; " : "BEGIN; ")
+            + "SELECT set_config('app.store_id', '\(tenant)', true), "
+            + "set_config('statement_timeout', '\(milliseconds)', true)"
+    }
+
+    /// One transaction, run once more after a serialization failure or deadlock.
+    private func transaction<T>(
+        _ store: UUID?,
+        _ readOnly: Bool,
+        _ statementTimeout: Duration,
+        _ isCancelled: () -> Bool,
+        _ body: (PostgresTransaction) throws -> T
+    ) throws -> T {
+        let timeout = statementTimeout + Self.timeoutGrace
+        let begin = Self.beginScript(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
+        return try withoutActuallyEscaping(isCancelled) { isCancelled in
+            var attempt = 1
+            while true {
+                if isCancelled() { throw CancellationError() }
+                let transaction = PostgresTransaction(
+                    connection: self,
+                    storeID: store,
+                    isReadOnly: readOnly,
+                    timeout: timeout,
+                    isCancelled: isCancelled
+                )
+                defer { transaction.close() }
+                do {
+                    try self.execute(begin, timeout: timeout)
+                    let result = try body(transaction)
+                    try transaction.checkUsable()
+                    guard self.transactionStatus == .inTransaction else {
+                        throw PostgresError(
+                            kind: .queryFailed,
+                            sqlState: SQLState.inFailedSQLTransaction,
+                            message: "the transaction was aborted by an earlier statement"
+                        )
+                    }
+                    try self.execute("COMMIT", timeout: timeout)
+                    return result
+                } catch {
+                    // Rolls back an open or failed transaction; a connection that cannot be
+                    // made idle is marked broken, and the pool closes it.
+                    let clean = self.resetForReuse(timeout: timeout)
+                    guard attempt == 1, clean, let failure = error as? PostgresError,
+                        SQLState.isTransient(failure.sqlState)
+                    else { throw error }
+                    attempt += 1
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import NIOCore
+import NIOHTTP1
+import Shared
+
+extension HTTPServerHandler {
+    /// What stays the same from a request's head to its access-log line.
+    struct Exchange {
+        let head: HTTPRequestHead
+        let requestID: String
+        /// Monotonic nanoseconds when the head arrived.
+        let started: UInt64
+        /// Tells a late handler result from the current request's.
+        let serial: UInt32
+        /// Whether the client wants the connection kept open.
+        let keepAlive: Bool
+        /// Bytes of the target before its query.
+        var pathLength = 0
+    }
+
+    // The request counters and the access log begin and end with the exchange here, and only
+    // here: `openExchange` (every answer has one, also for a malformed head or a head
+    // timeout), `endExchange` (every answer leaves through `finish`, which calls it with the
+    // status and the time), `connectionClosed` (an exchange abandoned by its client).
+
+    /// The exchange of a parsed request begins: counted in flight from now.
+    func beginExchange(_ parsed: ParsedHead, receivingBody: Bool, context: ChannelHandlerContext) -> Exchange {
+        self.openExchange(
+            head: parsed.head,
+            requestID: self.requestID(parsed.requestID),
+            keepAlive: parsed.keepAlive,
+            pathLength: parsed.pathLength,
+            receivingBody: receivingBody,
+            context: context
+        )
+    }
+
+    /// The exchange of an answer without a parsed request (malformed head, head timeout).
+    func beginAnonymousExchange(context: ChannelHandlerContext) -> Exchange {
+        self.openExchange(
+            head: Self.anonymousHead,
+            requestID: self.requestIDs.next(),
+            keepAlive: false,
+            pathLength: 0,
+            receivingBody: false,
+            context: context
+        )
+    }
+
+    /// The exchange was answered with `status` at `now` (its response is in the output).
+    func endExchange(_ exchange: Exchange, status: UInt, now: UInt64) {
+        self.services.counters.end()
+        self.accessLog(exchange, status: status, now: now)
+        self.exchange = nil
+    }
+
+    /// The connection closed or failed: an exchange still in flight is abandoned.
+    func connectionClosed() {
+        self.cancelTimer()
+        if self.connection.closed() { self.services.counters.abandon() }
+        self.exchange = nil
+        self.input = nil
+    }
+
+    /// Where every exchange begins.
+    @inline(__always)
+    private func openExchange(
+        head: HTTPRequestHead,
+        requestID: String,
+        keepAlive: Bool,
+        pathLength: Int,
+        receivingBody: Bool,
+        context: ChannelHandlerContext
+    ) -> Exchange {
+        let now = self.clock()
+        let (serial, timer) = self.connection.exchangeBegan(now: now, receivingBody: receivingBody)
+        self.schedule(timer, context: context)
+        self.services.counters.begin()
+        return Exchange(
+            head: head,
+            requestID: requestID,
+            started: now,
+            serial: serial,
+            keepAlive: keepAlive,
+            pathLength: pathLength
+        )
+    }
+
+    private static let anonymousHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "-", headers: [:])
+
+    private func requestID(_ incoming: String?) -> String {
+        if let incoming, RequestID.isAcceptable(incoming) { return incoming }
+        return self.requestIDs.next()
+    }
+
+    private func accessLog(_ exchange: Exchange, status: UInt, now: UInt64) {
+        guard self.logger.logLevel <= .info else { return }
+        let elapsed = now &- exchange.started
+        if let fast = self.services.accessLog {
+            fast.record(
+                requestID: exchange.requestID,
+                method: exchange.head.method,
+                uri: exchange.head.uri,
+                status: status,
+                elapsedNanoseconds: elapsed
+            )
+            return
+        }
+        AccessLog.log(
+            to: self.logger,
+            requestID: exchange.requestID,
+            method: exchange.head.method,
+            uri: exchange.head.uri,
+            status: status,
+            elapsedNanoseconds: elapsed
+        )
+    }
+}

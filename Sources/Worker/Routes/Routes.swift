@@ -1,0 +1,17 @@
+/// The composition root: every route the worker serves, registered in one place. The worker
+/// and the tests build their router here, so a test exercises exactly what production serves.
+///
+/// A feature adds one line: `ChartRoutes.register(in: &router)`.
+enum Routes {
+    /// Registers every production route.
+    static func register(in router: inout Router) {
+        HealthRoute.register(in: &router)
+    }
+
+    /// A router with every production route.
+    static func makeRouter() -> Router {
+        var router = Router()
+        self.register(in: &router)
+        return router
+    }
+}
