@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The service behind Debian's PgBouncer in transaction mode, and `migrate` refusing it.
+/// The service behind PgBouncer in transaction mode, and `migrate` refusing it.
 @Suite("Behind PgBouncer", .timeLimit(.minutes(2)))
 struct PgBouncerTests {
     static func bouncer() throws -> (PrivatePgBouncer, service: String, migration: String) {
@@ -10,12 +10,7 @@ struct PgBouncerTests {
             TestEnvironment.value("MIGRATION_DATABASE_URL"),
             "MIGRATION_DATABASE_URL is not set (.env)"
         )
-        var users: [String: String] = [:]
-        for url in [service, migration] {
-            let components = try #require(URLComponents(string: url))
-            users[try #require(components.user)] = try #require(components.password)
-        }
-        let bouncer = try PrivatePgBouncer(users: users)
+        let bouncer = try PrivatePgBouncer()
         return (bouncer, bouncer.url(replacingPortOf: service), bouncer.url(replacingPortOf: migration))
     }
 
