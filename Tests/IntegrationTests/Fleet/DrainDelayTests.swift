@@ -8,14 +8,7 @@ import Testing
 struct DrainDelayTests {
     @Test("GET /health/ready is 200 ready while serving, without touching any dependency")
     func readyWhileServing() throws {
-        let deadPort = String(TestEnvironment.freePort())
-        let server = try ServerProcess(
-            workers: 2,
-            environment: [
-                "DATABASE_URL": "postgres://app_rw:x@127.0.0.1:\(deadPort)/saas_api",
-                "REDIS_URL": "redis://127.0.0.1:\(deadPort)/0",
-            ]
-        )
+        let server = try ServerProcess(workers: 2, environment: TestEnvironment.unreachableDependencies())
         try server.waitUntilServing()
         for _ in 0..<4 {
             let ready = try HTTPClient.get(port: server.port, "/health/ready")
