@@ -15,6 +15,8 @@ public final class WorkerServices: Sendable {
     public let serviceStartMilliseconds: Int64
     /// Requests answered and in flight, read by the heartbeat.
     let counters = RequestCounters()
+    /// `/health/ready` and the drain's `Connection: close` flag.
+    let readiness = Readiness()
     let healthChecker: HealthChecker
     /// The `Date` header value, refreshed every second on the event loop.
     let httpDate: HTTPDate
