@@ -1,7 +1,7 @@
 # saas-api: install and uninstall under systemd.
 #
-#   make install              release build (Swift runtime linked in), the executables, units,
-#                             env file
+#   make install              release build (Swift runtime linked in), the executables, the SQL
+#                             migrations, units, env file
 #   make uninstall            removes what install put there (keeps a changed env file)
 #   make install DESTDIR=/srv/root BINARY=.build/debug/Supervisor
 #                             into another root, with an already built supervisor (and the
@@ -9,7 +9,8 @@
 #
 # Three executables go to BINDIR: saas-api (the supervisor), and saas-api-worker and
 # saas-api-migrate, which the supervisor runs from the directory of its own executable (worker
-# processes, `saas-api migrate`).
+# processes, `saas-api migrate`). The SQL migrations go to DATADIR/sql, where an installed
+# `saas-api migrate` finds them (BINDIR/../share/saas-api/sql) from any working directory.
 #
 # The env file is installed only when absent, mode 0600 (it holds database passwords).
 
@@ -17,6 +18,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 UNITDIR ?= /etc/systemd/system
 CONFDIR ?= /etc/saas-api
+# Must stay BINDIR/../share/saas-api: migrate looks there, relative to its own executable.
+DATADIR ?= $(PREFIX)/share/saas-api
 DESTDIR ?=
 SWIFT ?= swift
 SCRATCH ?= .build-release
@@ -44,6 +47,8 @@ install: build
 		$(DESTDIR)$(BINDIR)/saas-api
 	bindir=$(if $(BINARY),$(dir $(BINARY)),$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/) && \
 	for exe in $(SIBLINGS); do install -m 0755 $$bindir$$exe $(DESTDIR)$(BINDIR)/$$exe || exit 1; done
+	install -d -m 0755 $(DESTDIR)$(DATADIR)/sql
+	install -m 0644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
 	for unit in $(UNITS); do \
 		sed 's#/usr/local/bin/saas-api#$(BINDIR)/saas-api#g' systemd/$$unit >$(DESTDIR)$(UNITDIR)/$$unit && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$unit || exit 1; \
@@ -58,6 +63,8 @@ install: build
 uninstall:
 	-$(SYSTEMCTL) disable --now saas-api.socket saas-api.service; fi
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(addprefix $(DESTDIR)$(BINDIR)/,saas-api $(SIBLINGS))
+	rm -rf $(DESTDIR)$(DATADIR)/sql
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 	# The env file goes only if it is still the untouched example.
 	if [ -f $(DESTDIR)$(CONFDIR)/saas-api.env ] && \
 		sed 's/^APP_ENV=development/APP_ENV=production/' .env.example | cmp -s - $(DESTDIR)$(CONFDIR)/saas-api.env; then \

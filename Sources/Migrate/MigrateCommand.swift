@@ -59,6 +59,9 @@ struct MigrationOptions: ParsableArguments {
             } catch {
                 throw MigrationError.connectionFailed(url: Secrets.mask(url), error: error)
             }
+            if try PoolerDetection.isThroughPooler(connection) {
+                throw MigrationError.throughPooler(url: Secrets.mask(url))
+            }
             return MigrationRunner(
                 connection: connection,
                 migrations: migrations,

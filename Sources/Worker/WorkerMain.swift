@@ -17,6 +17,7 @@ public enum WorkerMain {
     /// Runs the worker for `launch` and exits the process.
     public static func run(_ launch: WorkerLaunch) -> Never {
         saas_set_process_title("saas-api: worker \(launch.slot)")
+        WorkerServer.holdDrainSignals()
         // Backstop for a supervisor killed with SIGKILL: the kernel tells us. The EOF on the
         // control channel usually comes first.
         _ = saas_set_parent_death_signal(SIGTERM)

@@ -11,7 +11,8 @@ import Glibc
 #endif
 
 /// The worker's server: one event loop serving every inherited socket, the heartbeat, and the
-/// graceful drain (stop accepting, finish in-flight requests, close idle keep-alive
+/// graceful drain (`DrainSequence` decides: readiness 503, serving on for `DRAIN_DELAY` when
+/// the service stops, then stop accepting, finish in-flight requests, close idle keep-alive
 /// connections, close pools, exit 0).
 final class WorkerServer: Sendable {
     private let config: Config
@@ -22,7 +23,9 @@ final class WorkerServer: Sendable {
     private let quiescing: ServerQuiescingHelper
     private let signalQueue = DispatchQueue(label: "saas-api.signals")
     private let drained = ConditionLock(value: false)
-    private let draining = NIOLockedValueBox(false)
+    /// Changed on the event loop only (signals and timers hop there), so steps run in order.
+    private let sequence: NIOLockedValueBox<DrainSequence>
+    private let drainTimer = NIOLockedValueBox<Scheduled<Void>?>(nil)
     private let retained = Retained()
     private let control = NIOLockedValueBox<WorkerControlChannel?>(nil)
     /// How long a draining worker keeps an idle keep-alive connection open for a last request
@@ -49,6 +52,7 @@ final class WorkerServer: Sendable {
             metrics: WorkerMetrics.region(for: launch, logger: logger)
         )
         self.quiescing = ServerQuiescingHelper(group: self.group)
+        self.sequence = NIOLockedValueBox(DrainSequence(timeline: DrainTimeline(config: config)))
     }
 
     /// Serves the inherited sockets, reports `ready`, starts heartbeats and signal handling.
@@ -90,13 +94,23 @@ final class WorkerServer: Sendable {
                     )
                 }
             }
+        // Ready before the first accept: a worker that answers is one that takes work (its
+        // pools connect in the background; their state is `/health`'s business, not readiness').
+        // A check that lands on a new worker during a reload must never see `starting`.
+        self.services.readiness.markReady()
         for index in 0..<self.launch.listenerCount {
             let fd = WorkerLaunch.firstListenerFD + Int32(index)
             _ = try bootstrap.withBoundSocket(fd).wait()
         }
 
         let eventLoop = self.group.next()
-        self.services.postgres.warmUp(on: eventLoop)
+        if self.launch.slot == 0 {
+            // Slot 0's budget check opens the pool's first connection: it is the warm-up.
+            let budget = ConnectionBudget(config: self.config, logger: self.logger)
+            budget.report(postgres: self.services.postgres, on: eventLoop)
+        } else {
+            self.services.postgres.warmUp(on: eventLoop)
+        }
         self.services.redis.warmUp(on: eventLoop)
 
         let control = WorkerControlChannel(queue: self.signalQueue) { [self] in
@@ -106,6 +120,7 @@ final class WorkerServer: Sendable {
         self.control.withLockedValue { $0 = control }
         self.installSignalHandlers()
         control.send(.ready)
+
         let counters = self.services.counters
         // From the event loop itself: a blocked loop stops heartbeating, and the supervisor
         // notices.
@@ -134,26 +149,63 @@ final class WorkerServer: Sendable {
     }
 
     /// Stops accepting, lets in-flight requests finish (with `Connection: close`), closes idle
-    /// connections; gives up after `budget` (default `SHUTDOWN_TIMEOUT`). Idempotent. Tells the
-    /// supervisor, so a drain it did not ask for gets the slot a replacement at once.
+    /// connections; gives up after `budget` (default `SHUTDOWN_TIMEOUT`). Idempotent; during a
+    /// drain delay it cuts the delay short. Tells the supervisor, so a drain it did not ask for
+    /// gets the slot a replacement at once.
     func drain(budget: TimeAmount? = nil) {
-        let first = self.draining.withLockedValue { wasDraining in
-            defer { wasDraining = true }
-            return !wasDraining
-        }
-        guard first else { return }
-        self.logger.info("draining", metadata: ["in_flight": "\(self.services.counters.inFlight)"])
-        _ = self.control.withLockedValue { $0?.send(.draining) }
+        let nanoseconds = budget.map { UInt64(max(0, $0.nanoseconds)) }
+        self.advance { $0.drainNow(now: $1, budget: nanoseconds) }
+    }
+
+    /// The service stops (the supervisor's `SIGUSR1`): readiness 503 at once, every request
+    /// still served for `DRAIN_DELAY`, then `drain()`.
+    func leave() {
+        self.advance { $0.leave(now: $1) }
+    }
+
+    /// Feeds one event to the drain sequence on the event loop and executes its steps.
+    private func advance(_ event: @escaping @Sendable (inout DrainSequence, UInt64) -> [DrainSequence.Step]) {
+        // A late signal once the drain finished: the loop may be shutting down already.
+        guard self.sequence.withLockedValue({ $0.phase != .finished }) else { return }
         let eventLoop = self.group.next()
-        let promise = eventLoop.makePromise(of: Void.self)
-        self.quiescing.initiateShutdown(promise: promise)
-        let limit = budget ?? .seconds(Int64(self.config.shutdownTimeoutSeconds))
-        let deadline = eventLoop.scheduleTask(in: limit) {
-            self.logger.warning("drain timed out; closing remaining connections")
-            self.finishDrain()
+        eventLoop.execute {
+            let (steps, next) = self.sequence.withLockedValue { sequence in
+                let steps = event(&sequence, MonotonicClock.nanoseconds())
+                return (steps, sequence.nextDeadline)
+            }
+            for step in steps { self.perform(step, on: eventLoop) }
+            self.drainTimer.withLockedValue { timer in
+                timer?.cancel()
+                timer = next.map { deadline in
+                    let wait = deadline &- min(deadline, MonotonicClock.nanoseconds())
+                    return eventLoop.scheduleTask(in: .nanoseconds(Int64(wait))) {
+                        self.advance { $0.tick(now: $1) }
+                    }
+                }
+            }
         }
-        promise.futureResult.whenComplete { _ in
-            deadline.cancel()
+    }
+
+    private func perform(_ step: DrainSequence.Step, on eventLoop: any EventLoop) {
+        switch step {
+        case .announce(let serviceStopping):
+            self.services.readiness.markDrain(serviceStopping: serviceStopping)
+            let delay = self.sequence.withLockedValue { $0.phase }
+            if case .delaying = delay {
+                self.logger.info(
+                    "leaving the load balancer: readiness 503, serving \(self.config.drainDelaySeconds) s before draining",
+                    metadata: ["in_flight": "\(self.services.counters.inFlight)"]
+                )
+            } else {
+                self.logger.info("draining", metadata: ["in_flight": "\(self.services.counters.inFlight)"])
+            }
+            _ = self.control.withLockedValue { $0?.send(.draining) }
+        case .quiesce:
+            let promise = eventLoop.makePromise(of: Void.self)
+            self.quiescing.initiateShutdown(promise: promise)
+            promise.futureResult.whenComplete { _ in self.advance { sequence, _ in sequence.quiesced() } }
+        case .finish(let timedOut):
+            if timedOut { self.logger.warning("drain timed out; closing remaining connections") }
             self.finishDrain()
         }
     }
@@ -163,11 +215,23 @@ final class WorkerServer: Sendable {
         self.drained.unlock(withValue: true)
     }
 
+    /// Blocks the drain signals in this thread and every thread created after it; call first
+    /// thing in the process. libdispatch reads its signal sources through `signalfd`, which sees
+    /// a blocked signal as pending: one that arrives while the worker boots waits for the source
+    /// instead of being lost (ignored) or killing the process half-started.
+    static func holdDrainSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signalNumber in [SIGTERM, SIGINT, DrainTimeline.serviceStopSignal] { sigaddset(&signals, signalNumber) }
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+    }
+
     private func installSignalHandlers() {
-        for signalNumber in [SIGTERM, SIGINT] {
-            signal(signalNumber, SIG_IGN)
+        // No SIG_IGN here: it would discard a signal pending since boot (`holdDrainSignals`).
+        for signalNumber in [SIGTERM, SIGINT, DrainTimeline.serviceStopSignal] {
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: self.signalQueue)
-            source.setEventHandler { [self] in self.drain() }
+            let serviceStops = signalNumber == DrainTimeline.serviceStopSignal
+            source.setEventHandler { [self] in serviceStops ? self.leave() : self.drain() }
             source.resume()
             self.retained.keep(source as AnyObject)
         }

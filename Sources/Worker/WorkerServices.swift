@@ -18,6 +18,8 @@ public final class WorkerServices: Sendable {
     let counters: RequestCounters
     /// Fresh trace and span ids (W3C `traceparent`).
     let traceIDs = TraceIDSource()
+    /// `/health/ready` and the drain's `Connection: close` flag.
+    let readiness = Readiness()
     let healthChecker: HealthChecker
     /// The `Date` header value, refreshed every second on the event loop.
     let httpDate: HTTPDate

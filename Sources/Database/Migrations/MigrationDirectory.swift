@@ -10,14 +10,20 @@ public struct MigrationDirectory: Sendable {
         self.path = path
     }
 
-    /// The default: `sql/` in the current directory, else `sql/` next to the executable (an
-    /// installed binary with its migrations beside it).
+    /// Where `make install` puts the migrations, relative to the executables' directory
+    /// (`/usr/local/bin` → `/usr/local/share/saas-api/sql`).
+    public static let installedRelativePath = "../share/saas-api/sql"
+
+    /// The default: `sql/` in the current directory, else `sql/` next to the executable (a
+    /// binary with its migrations beside it), else the installed copy (`make install`).
     public static func defaultPath() -> String {
         let local = MigrationFileSystem.currentDirectory() + "/sql"
         if MigrationFileSystem.isDirectory(local) { return local }
         if let executable = MigrationFileSystem.executableDirectory() {
-            let beside = executable + "/sql"
-            if MigrationFileSystem.isDirectory(beside) { return beside }
+            for candidate in [executable + "/sql", executable + "/" + self.installedRelativePath]
+            where MigrationFileSystem.isDirectory(candidate) {
+                return candidate
+            }
         }
         return local
     }

@@ -33,6 +33,8 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable, Sendable 
     case fileExists(String)
     /// The connection could not be made (the URL is shown masked).
     case connectionFailed(url: String, error: PostgresError)
+    /// The URL leads to a connection pooler (PgBouncer), not to PostgreSQL itself.
+    case throughPooler(url: String)
     /// The advisory lock or the bookkeeping failed.
     case database(PostgresError)
     /// A migration step failed and was rolled back.
@@ -79,6 +81,10 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable, Sendable 
             "\(path) already exists"
         case .connectionFailed(let url, let error):
             "cannot connect to \(url): \(Self.describe(error))"
+        case .throughPooler(let url):
+            "\(url) is a connection pooler (PgBouncer?), not PostgreSQL itself: migrations need a direct "
+                + "connection (session advisory lock, DDL); set MIGRATION_DATABASE_URL to the PostgreSQL server "
+                + "(nothing was changed)"
         case .database(let error):
             "migration bookkeeping failed: \(Self.describe(error))"
         case .stepFailed(let file, let error):

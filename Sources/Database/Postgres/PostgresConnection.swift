@@ -75,6 +75,12 @@ public final class PostgresConnection: @unchecked Sendable {
         !self.broken && PQstatus(self.conn) == CONNECTION_OK
     }
 
+    /// The backend process id announced when the connection opened (`PQbackendPID`). Behind a
+    /// pooler such as PgBouncer it is the pooler's made-up id, not a PostgreSQL backend's.
+    public var announcedBackendPID: Int32 {
+        PQbackendPID(self.conn)
+    }
+
     /// Statements or scripts sent so far, each one network round trip (for tests and the
     /// round-trip count of a tenant transaction).
     public private(set) var roundTrips = 0

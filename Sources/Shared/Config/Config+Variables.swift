@@ -49,6 +49,7 @@ extension Config {
         .choice("LOG_FORMAT", \.logFormat, "Log format: json, journal or auto."),
         .choice("APP_ENV", \.appEnv, "Environment name."),
         .integer("SHUTDOWN_TIMEOUT", \.shutdownTimeoutSeconds, in: 1...3600, "Seconds for workers to drain."),
+        .integer("DRAIN_DELAY", \.drainDelaySeconds, in: 0...3600, "Seconds at readiness 503 before draining."),
         .integer("WORKER_TIMEOUT", \.workerTimeoutSeconds, in: 2...3600, "Seconds without a heartbeat: hung."),
         .integer("STARTUP_TIMEOUT", \.startupTimeoutSeconds, in: 1...3600, "Seconds for the first workers."),
         .integer("MAX_REQUESTS", \.maxRequests, in: 0...1_000_000_000, "Recycle a worker after this many requests."),

@@ -44,6 +44,9 @@ public struct Config: Sendable, Equatable {
     public var appEnv = AppEnv.development
     /// Graceful-drain budget in seconds (`SHUTDOWN_TIMEOUT`).
     public var shutdownTimeoutSeconds = 30
+    /// Seconds a stopping service keeps serving with readiness at 503 before it drains, so a
+    /// load balancer takes it out of rotation first (`DRAIN_DELAY`).
+    public var drainDelaySeconds = 0
     /// Seconds without a heartbeat before a worker counts as hung (`WORKER_TIMEOUT`).
     public var workerTimeoutSeconds = 30
     /// Seconds for the first generation of workers to become ready (`STARTUP_TIMEOUT`).

@@ -1,3 +1,5 @@
+import Shared
+
 /// The timing knobs of the supervisor policy, in nanoseconds of a monotonic clock.
 struct PolicySettings: Equatable {
     /// Worker slots to fill at start (`SIGTTIN` / `SIGTTOU` change the count later).
@@ -9,8 +11,10 @@ struct PolicySettings: Equatable {
     var heartbeatTimeout: UInt64
     /// Between `SIGABRT` (or the drain deadline) and `SIGKILL`.
     var killGrace: UInt64 = 2 * second
-    /// Budget of a graceful stop before stragglers are killed.
+    /// A worker's budget to finish its requests once it stopped accepting (`SHUTDOWN_TIMEOUT`).
     var shutdownTimeout: UInt64
+    /// How long a stopping service keeps serving with readiness at 503 (`DRAIN_DELAY`).
+    var drainDelay: UInt64 = 0
     /// First restart delay after a worker dies young; doubles per consecutive failure.
     var backoffBase: UInt64 = 100 * millisecond
     /// The largest restart delay.
@@ -26,6 +30,16 @@ struct PolicySettings: Equatable {
 
     static let millisecond: UInt64 = 1_000_000
     static let second: UInt64 = 1_000_000_000
+
+    /// The drain timeline the workers follow.
+    var drain: DrainTimeline { DrainTimeline(delay: self.drainDelay, shutdownTimeout: self.shutdownTimeout) }
+
+    /// When a worker told to drain at `now` is killed if it is still there: its own budget
+    /// (with `DRAIN_DELAY` for the delayed drain of a stopping service), then the kill grace,
+    /// so the worker's own timeout always fires first. Every drain deadline comes from here.
+    func drainDeadline(from now: UInt64, delayed: Bool) -> UInt64 {
+        now &+ self.drain.budget(delayed: delayed) &+ self.killGrace
+    }
 
     /// The restart delay after `failures` consecutive early deaths (1 → base, 2 → 2×base, …).
     func backoff(afterFailures failures: Int) -> UInt64 {

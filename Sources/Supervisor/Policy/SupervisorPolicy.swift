@@ -175,7 +175,7 @@ struct SupervisorPolicy {
         guard let worker = self.workers[pid], worker.isActive else { return [] }
         guard self.phase == .running || self.isBooting else { return [] }
         self.workers[pid]?.retiring = true
-        self.workers[pid]?.state = .draining(deadline: now &+ self.settings.shutdownTimeout &+ self.settings.killGrace)
+        self.workers[pid]?.state = .draining(deadline: self.settings.drainDeadline(from: now, delayed: false))
         if self.activeReplacement?.newPID == pid {
             return self.failReplacement("its new worker (pid \(pid)) began draining before it was ready", now: now)
         }
@@ -222,17 +222,24 @@ struct SupervisorPolicy {
         return actions + self.statusAction()
     }
 
-    /// `SIGTERM` / `SIGINT`: drain every worker, then exit 0.
+    /// `SIGTERM` / `SIGINT`: drain every worker, then exit 0. Ready workers get the service's
+    /// drain (readiness 503 at once, serving on for `DRAIN_DELAY`, then draining); the others,
+    /// starting or already retiring, drain as they would anyway.
     mutating func gracefulStop(now: UInt64) -> [PolicyAction] {
         guard self.phase == .running || self.isBooting else { return [] }
-        self.phase = .stopping(deadline: now &+ self.settings.shutdownTimeout)
+        let delayed = self.settings.drainDelay > 0
+        self.phase = .stopping(deadline: self.settings.drainDeadline(from: now, delayed: delayed))
         self.cancelPlans()
-        var actions: [PolicyAction] = [
-            .stopping, .log(.info, "stopping gracefully: draining \(self.workers.count) workers"),
-        ]
+        var message = "stopping gracefully: draining \(self.workers.count) workers"
+        if delayed {
+            message += " after a \(self.settings.drainDelay / PolicySettings.millisecond) ms drain delay"
+        }
+        var actions: [PolicyAction] = [.stopping, .log(.info, message)]
         for pid in self.workers.keys.sorted() {
-            self.workers[pid]?.state = .draining(deadline: now &+ self.settings.shutdownTimeout)
-            actions.append(.signal(pid: pid, signal: SIGTERM))
+            guard let worker = self.workers[pid] else { continue }
+            let leaves = worker.state == .ready && !worker.retiring
+            self.workers[pid]?.state = .draining(deadline: self.settings.drainDeadline(from: now, delayed: leaves))
+            actions.append(.signal(pid: pid, signal: leaves ? DrainTimeline.serviceStopSignal : SIGTERM))
         }
         if self.workers.isEmpty {
             self.phase = .exited
@@ -265,7 +272,7 @@ struct SupervisorPolicy {
     mutating func retire(_ pid: Int32, now: UInt64) -> [PolicyAction] {
         guard self.workers[pid] != nil else { return [] }
         self.workers[pid]?.retiring = true
-        self.workers[pid]?.state = .draining(deadline: now &+ self.settings.shutdownTimeout)
+        self.workers[pid]?.state = .draining(deadline: self.settings.drainDeadline(from: now, delayed: false))
         return [.signal(pid: pid, signal: SIGTERM)]
     }
 

@@ -47,6 +47,7 @@ final class SupervisorRuntime {
             maxRequests: UInt64(config.maxRequests),
             maxRequestsJitter: UInt64(config.maxRequestsJitter)
         )
+        settings.drainDelay = UInt64(config.drainDelaySeconds) * second
         // Ping at half of WatchdogSec, as sd_watchdog_enabled(3) advises.
         settings.watchdogInterval = (SystemdNotifier().watchdogIntervalMicroseconds() ?? 0) * 1000 / 2
         self.store = store

@@ -172,10 +172,12 @@ struct HTTPConnectionState {
     }
 
     /// Whether the connection stays open after a response whose request asked for it
-    /// (`requested`): never once the worker drains. The one place that decides
-    /// `Connection: close`.
-    func keepsAlive(requested: Bool) -> Bool {
-        requested && !self.draining
+    /// (`requested`): never once the worker drains, nor while it is `leaving` (the worker's
+    /// readiness says a drain began: during `DRAIN_DELAY` it still serves every request, but
+    /// each closes its connection so keep-alive clients reconnect elsewhere). The one place
+    /// that decides `Connection: close`.
+    func keepsAlive(requested: Bool, leaving: Bool) -> Bool {
+        requested && !leaving && !self.draining
     }
 
     /// The response of the current exchange was written at `now`; the connection goes idle

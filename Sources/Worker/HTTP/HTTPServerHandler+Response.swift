@@ -7,7 +7,10 @@ extension HTTPServerHandler {
     /// which the input cannot be trusted or is not read (malformed requests, limits, timeouts).
     func finish(context: ChannelHandlerContext, _ exchange: Exchange, _ response: Response, forceClose: Bool = false) {
         let now = self.clock()
-        let keepAlive = self.connection.keepsAlive(requested: exchange.keepAlive && !forceClose)
+        let keepAlive = self.connection.keepsAlive(
+            requested: exchange.keepAlive && !forceClose,
+            leaving: self.services.readiness.closing
+        )
         if self.connection.outputStarted() { self.output.clear() }
         // The handler's headers are checked as they are written (one pass); an unsafe one
         // takes back what this response wrote and answers 500 instead.

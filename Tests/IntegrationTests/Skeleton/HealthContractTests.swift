@@ -38,14 +38,7 @@ struct HealthContractTests {
     @Test("GET /health/live answers without touching any dependency")
     func livenessTouchesNoDependency() throws {
         // Point both dependencies at ports where nothing listens: liveness must still be 200.
-        let deadPort = String(TestEnvironment.freePort())
-        let server = try ServerProcess(
-            workers: 1,
-            environment: [
-                "DATABASE_URL": "postgres://app_rw:x@127.0.0.1:\(deadPort)/saas_api",
-                "REDIS_URL": "redis://127.0.0.1:\(deadPort)/0",
-            ]
-        )
+        let server = try ServerProcess(workers: 1, environment: TestEnvironment.unreachableDependencies())
         try server.waitUntilServing()
         let live = try HTTPClient.get(port: server.port, "/health/live")
         #expect(live.status == 200)

@@ -37,23 +37,54 @@ final class PrivateRedis {
     }
 }
 
-/// A PostgreSQL cluster owned by one test, run by `scripts/services` in a private data folder
-/// and port (Debian's PostgreSQL 15: a fresh folder has no PostgreSQL 16 venv, and an outage
-/// behaves the same on both).
-final class PrivatePostgres {
+/// A service of `scripts/services` owned by one test: run in a private data folder and on a
+/// free port (`portVariable`), stopped and its folder removed on deinit.
+final class PrivateService {
     let port: Int
-    private let dataDirectory: URL
+    private let name: String
+    private let directory: URL
+    private let environment: [String: String]
 
-    init() throws {
+    /// Starts `scripts/services start NAME` with `environment` added to the test's own.
+    init(_ name: String, portVariable: String, environment: [String: String] = [:]) throws {
+        self.name = name
         self.port = TestEnvironment.freePort()
-        self.dataDirectory = URL(fileURLWithPath: "/tmp/saas-api-test-pg-\(UUID().uuidString.prefix(8))")
+        self.directory = URL(fileURLWithPath: "/tmp/saas-api-test-\(name)-\(UUID().uuidString.prefix(8))")
+        var merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        merged["SAAS_DATA_DIR"] = self.directory.path
+        merged[portVariable] = String(self.port)
+        self.environment = merged
         try self.run("start")
     }
 
     deinit {
         try? self.run("stop")
-        try? FileManager.default.removeItem(at: self.dataDirectory)
+        try? FileManager.default.removeItem(at: self.directory)
     }
+
+    /// Runs `scripts/services VERB NAME` for this instance and fails the test if it fails.
+    func run(_ verb: String) throws {
+        let script = TestEnvironment.packageRoot.appendingPathComponent("scripts/services").path
+        let (status, output) = try ChildProcess.run(script, [verb, self.name], environment: self.environment)
+        try #require(status == 0, "scripts/services \(verb) \(self.name) (port \(self.port)) failed:\n\(output)")
+    }
+}
+
+/// A PostgreSQL cluster owned by one test, run by `scripts/services` in a private data folder
+/// and port (Debian's PostgreSQL 15: a fresh folder has no PostgreSQL 16 venv, and an outage
+/// behaves the same on both).
+final class PrivatePostgres {
+    private let service: PrivateService
+
+    init() throws {
+        self.service = try PrivateService(
+            "postgres",
+            portVariable: "PGPORT",
+            environment: ["PG_VERSION": "15", "PG_FAST": "1"]
+        )
+    }
+
+    var port: Int { self.service.port }
 
     /// `DATABASE_URL` of the shared configuration with this cluster's port.
     var url: String {
@@ -65,19 +96,8 @@ final class PrivatePostgres {
         return components.string!
     }
 
-    func start() throws { try self.run("start") }
-    func stop() throws { try self.run("stop") }
-
-    private func run(_ verb: String) throws {
-        var environment = ProcessInfo.processInfo.environment
-        environment["SAAS_DATA_DIR"] = self.dataDirectory.path
-        environment["PGPORT"] = String(self.port)
-        environment["PG_VERSION"] = "15"
-        environment["PG_FAST"] = "1"
-        let script = TestEnvironment.packageRoot.appendingPathComponent("scripts/services").path
-        let (status, output) = try ChildProcess.run(script, [verb, "postgres"], environment: environment)
-        try #require(status == 0, "scripts/services \(verb) postgres (port \(self.port)) failed:\n\(output)")
-    }
+    func start() throws { try self.service.run("start") }
+    func stop() throws { try self.service.run("stop") }
 }
 
 /// Polls `condition` every 20 ms until it holds, failing after `timeout` seconds.

@@ -75,6 +75,16 @@ enum TestEnvironment {
         (try? RawSocket.connect(port: port, timeout: 1)).map { $0.close() } != nil
     }
 
+    /// `DATABASE_URL` and `REDIS_URL` pointed at a port where nothing listens: for tests that
+    /// prove an endpoint touches no dependency.
+    static func unreachableDependencies() -> [String: String] {
+        let deadPort = self.freePort()
+        return [
+            "DATABASE_URL": "postgres://app_rw:x@127.0.0.1:\(deadPort)/saas_api",
+            "REDIS_URL": "redis://127.0.0.1:\(deadPort)/0",
+        ]
+    }
+
     /// A TCP port that is free right now on all interfaces.
     static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

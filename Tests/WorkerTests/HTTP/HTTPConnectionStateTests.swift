@@ -28,7 +28,12 @@ struct HTTPConnectionStateTests {
         #expect(begun.timer == nil)
         #expect(state.phase == .responding)
         #expect(state.exchangeOpen)
-        #expect(state.keepsAlive(requested: true))
+        #expect(state.keepsAlive(requested: true, leaving: false))
+        #expect(!state.keepsAlive(requested: false, leaving: false))
+        // A leaving worker (readiness: a drain began, not yet quiesced) closes every response
+        // while its connections are still served.
+        #expect(!state.keepsAlive(requested: true, leaving: true))
+        #expect(state.phase == .responding)
         // A later deadline keeps the pending timer: it re-arms itself when it fires.
         timer = state.exchangeEnded(keepAlive: true, now: 20)
         #expect(timer == nil)
@@ -175,7 +180,7 @@ struct HTTPConnectionStateTests {
         timer = state.quiesced(now: 50, hasInput: false)
         #expect(timer == 60)
         #expect(state.draining)
-        #expect(!state.keepsAlive(requested: true))
+        #expect(!state.keepsAlive(requested: true, leaving: false))
         action = state.timerFired(now: 60)
         #expect(action == .close)
 
@@ -184,7 +189,7 @@ struct HTTPConnectionStateTests {
         _ = busy.exchangeBegan(now: 0, receivingBody: false)
         timer = busy.quiesced(now: 1, hasInput: false)
         #expect(timer == nil)
-        #expect(!busy.keepsAlive(requested: true))
+        #expect(!busy.keepsAlive(requested: true, leaving: false))
 
         var buffered = Self.makeState()
         _ = buffered.opened(now: 0)
