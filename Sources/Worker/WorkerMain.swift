@@ -13,9 +13,9 @@ import Glibc
 #endif
 
 /// A worker process: serves HTTP on the sockets it inherited until told to drain.
-public enum WorkerMain {
+enum WorkerMain {
     /// Runs the worker for `launch` and exits the process.
-    public static func run(_ launch: WorkerLaunch) -> Never {
+    static func run(_ launch: WorkerLaunch) -> Never {
         saas_set_process_title("saas-api: worker \(launch.slot)")
         WorkerServer.holdDrainSignals()
         // Backstop for a supervisor killed with SIGKILL: the kernel tells us. The EOF on the
@@ -50,7 +50,7 @@ public enum WorkerMain {
     /// The test suite's switchable boot failure: with `SAAS_API_FAULT_BOOT_FILE` naming a file
     /// that exists, the worker fails to boot. Never honoured when `APP_ENV=production`, and a
     /// no-op unless that variable and that file are both there.
-    public static let bootFaultVariable = "SAAS_API_FAULT_BOOT_FILE"
+    static let bootFaultVariable = "SAAS_API_FAULT_BOOT_FILE"
 
     private static func injectedBootFault(_ config: Config) -> String? {
         guard config.appEnv != .production, let path = getenv(self.bootFaultVariable).map({ String(cString: $0) }),

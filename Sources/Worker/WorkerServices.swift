@@ -4,15 +4,15 @@ import NIOHTTP1
 import Shared
 
 /// Everything a request may need beyond itself, created once per worker.
-public final class WorkerServices: Sendable {
+final class WorkerServices: Sendable {
     /// The validated configuration.
-    public let config: Config
+    let config: Config
     /// PostgreSQL, as `app_rw`.
-    public let postgres: PostgresPool
+    let postgres: PostgresPool
     /// Redis.
-    public let redis: RedisPool
+    let redis: RedisPool
     /// Wall-clock start of the service (not of this worker), milliseconds since the epoch.
-    public let serviceStartMilliseconds: Int64
+    let serviceStartMilliseconds: Int64
     /// Requests answered and in flight, read by the heartbeat, and the request histogram that
     /// the supervisor's `/metrics` reads from shared memory.
     let counters: RequestCounters

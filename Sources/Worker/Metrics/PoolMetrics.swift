@@ -3,7 +3,7 @@ import Shared
 /// A connection pool's words in the worker's metrics region: connections idle and lent out
 /// (gauges), borrows refused because the pool was full and connections that failed to open
 /// (counters). Called from pool threads; every update is one relaxed atomic store or add.
-public struct PoolMetrics: Sendable {
+struct PoolMetrics: Sendable {
     let region: MetricsRegion
     let idle: MetricsLayout.Word
     let used: MetricsLayout.Word

@@ -1,5 +1,5 @@
 /// Why a pooled operation did not run.
-public enum PoolError: Error, Equatable, CustomStringConvertible {
+enum PoolError: Error, Equatable, CustomStringConvertible {
     /// Too many operations are already waiting; failing fast instead of queueing without bound.
     case overloaded(pool: String)
     /// The pool was shut down.
@@ -8,7 +8,7 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     case timedOut(pool: String)
 
     /// One line for logs.
-    public var description: String {
+    var description: String {
         switch self {
         case .overloaded(let pool): "\(pool) pool overloaded"
         case .shutDown(let pool): "\(pool) pool shut down"

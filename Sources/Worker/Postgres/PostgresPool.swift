@@ -7,13 +7,13 @@ import Shared
 /// Routes use `withTenant` (or, for the few non-tenant statements, `withoutTenant`); see
 /// `docs/datamodel.md`. At check-in a connection is made clean or closed
 /// (`PostgresConnection.resetForReuse`), so no transaction or tenant reaches the next request.
-public final class PostgresPool: Sendable {
+final class PostgresPool: Sendable {
     private let pool: BlockingPool<PostgresConnection>
     private let queryTimeout: Duration
 
     /// Creates the pool; connections open lazily (see `warmUp`). An operation waits for a pool
     /// thread at most `DB_QUERY_TIMEOUT_MS`, then fails with `PoolError.timedOut` (503).
-    public convenience init(config: Config, metrics: PoolMetrics? = nil) {
+    convenience init(config: Config, metrics: PoolMetrics? = nil) {
         self.init(
             url: config.databaseURL,
             size: config.postgresPoolSize,
@@ -59,7 +59,7 @@ public final class PostgresPool: Sendable {
     /// }
     /// ```
     @discardableResult
-    public func withTenant<T: Sendable>(
+    func withTenant<T: Sendable>(
         _ store: UUID,
         readOnly: Bool = false,
         on eventLoop: any EventLoop,
@@ -71,7 +71,7 @@ public final class PostgresPool: Sendable {
     /// Runs `body` in a transaction with **no tenant**: tenant tables show nothing and refuse
     /// every write. For the few statements on non-tenant data only.
     @discardableResult
-    public func withoutTenant<T: Sendable>(
+    func withoutTenant<T: Sendable>(
         readOnly: Bool = false,
         on eventLoop: any EventLoop,
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
@@ -80,7 +80,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.
-    public func withConnection<Result: Sendable>(
+    func withConnection<Result: Sendable>(
         on eventLoop: any EventLoop,
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
     ) -> EventLoopFuture<Result> {
@@ -88,7 +88,7 @@ public final class PostgresPool: Sendable {
     }
 
     /// Runs one parameterised statement with the configured query timeout.
-    public func query(
+    func query(
         _ sql: String,
         _ parameters: [String?] = [],
         on eventLoop: any EventLoop

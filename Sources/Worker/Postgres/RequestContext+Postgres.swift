@@ -5,7 +5,7 @@ extension RequestContext {
     /// Runs `body` in a transaction of tenant `store` on the worker's PostgreSQL pool (see
     /// `PostgresPool.withTenant`). Errors propagate; the worker's error mapping answers them.
     @discardableResult
-    public func withTenant<T: Sendable>(
+    func withTenant<T: Sendable>(
         _ store: UUID,
         readOnly: Bool = false,
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
@@ -16,7 +16,7 @@ extension RequestContext {
     /// Runs `body` in a transaction with **no tenant** (non-tenant data only; see
     /// `PostgresPool.withoutTenant`).
     @discardableResult
-    public func withoutTenant<T: Sendable>(
+    func withoutTenant<T: Sendable>(
         readOnly: Bool = false,
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {

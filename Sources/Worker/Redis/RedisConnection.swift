@@ -9,7 +9,7 @@ import Glibc
 ///
 /// Blocking, bounded by the socket timeouts set at connect: run it on a pool thread. Not safe
 /// for concurrent use (`@unchecked Sendable`: the pool hands it to one user at a time).
-public final class RedisConnection: @unchecked Sendable {
+final class RedisConnection: @unchecked Sendable {
     private let context: UnsafeMutablePointer<redisContext>
     private var broken = false
 
@@ -23,7 +23,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     /// Connects within `connectTimeout`, then applies `commandTimeout` to every read and write,
     /// and runs `AUTH` and `SELECT` as the endpoint asks.
-    public static func connect(
+    static func connect(
         to endpoint: RedisEndpoint,
         connectTimeout: Duration,
         commandTimeout: Duration
@@ -46,13 +46,13 @@ public final class RedisConnection: @unchecked Sendable {
     }
 
     /// Whether the connection can be used.
-    public var isUsable: Bool {
+    var isUsable: Bool {
         !self.broken && self.context.pointee.err == 0
     }
 
     /// Sends one command (binary-safe arguments) and returns its reply.
     @discardableResult
-    public func command(_ arguments: [String]) throws(RedisError) -> RedisReply {
+    func command(_ arguments: [String]) throws(RedisError) -> RedisReply {
         let lengths = arguments.map { $0.utf8.count }
         let raw: UnsafeMutableRawPointer? = withCStringArray(arguments) { argv in
             lengths.withUnsafeBufferPointer { argvlen in

@@ -2,11 +2,11 @@ import NIOCore
 import Shared
 
 /// The worker's Redis connections (`REDIS_POOL_SIZE`), each used by one pool thread at a time.
-public final class RedisPool: Sendable {
+final class RedisPool: Sendable {
     private let pool: BlockingPool<RedisConnection>
 
     /// Creates the pool; connections open lazily (see `warmUp`).
-    public init(config: Config, metrics: PoolMetrics? = nil) {
+    init(config: Config, metrics: PoolMetrics? = nil) {
         let endpoint = config.redis
         let connectTimeout = Duration.milliseconds(config.connectTimeoutMilliseconds)
         // Reads and writes share one socket timeout in hiredis: the health deadline bounds PING.
@@ -30,7 +30,7 @@ public final class RedisPool: Sendable {
     }
 
     /// Runs one command on a pool thread.
-    public func command(_ arguments: [String], on eventLoop: any EventLoop) -> EventLoopFuture<RedisReply> {
+    func command(_ arguments: [String], on eventLoop: any EventLoop) -> EventLoopFuture<RedisReply> {
         self.pool.run(on: eventLoop, breaks: Self.breaks) { try $0.command(arguments) }
     }
 
