@@ -56,14 +56,20 @@ public struct SocketTransport: TestTransport {
     }
 
     private func connect() throws -> Int32 {
+        try Self.connectLoopback(port: self.port, timeout: Double(self.timeoutSeconds))
+    }
+
+    /// A blocking TCP socket connected to 127.0.0.1:`port`, whose reads and writes time out
+    /// after `timeout` seconds (also used by the integration tests' raw socket).
+    public static func connectLoopback(port: Int, timeout: Double) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var timeout = timeval(tv_sec: self.timeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(self.port).bigEndian)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let status = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -73,7 +79,7 @@ public struct SocketTransport: TestTransport {
         guard status == 0 else {
             let text = String(cString: strerror(errno))
             close(fd)
-            throw Failure(description: "connect to 127.0.0.1:\(self.port): \(text)")
+            throw Failure(description: "connect to 127.0.0.1:\(port): \(text)")
         }
         return fd
     }

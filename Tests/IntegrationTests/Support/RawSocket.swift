@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A blocking TCP client socket to 127.0.0.1 with timeouts, for speaking raw HTTP in tests.
 struct RawSocket {
@@ -10,26 +11,11 @@ struct RawSocket {
 
     /// Connects within `timeout` seconds; reads and writes then time out after `timeout` too.
     static func connect(port: Int, timeout: Double = 5) throws -> RawSocket {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        do {
+            return RawSocket(fd: try SocketTransport.connectLoopback(port: port, timeout: timeout))
+        } catch {
+            throw Failure(description: String(describing: error))
         }
-        guard status == 0 else {
-            let text = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw Failure(description: "connect to 127.0.0.1:\(port): \(text)")
-        }
-        return RawSocket(fd: fd)
     }
 
     /// Changes the read and write timeout to `seconds`.
