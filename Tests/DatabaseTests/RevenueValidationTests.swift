@@ -66,7 +66,8 @@ struct RevenueValidationTests {
 
     @Test func zonesThatAreNotIANAZonesAreRefused() async throws {
         let zone = "tz: must be an IANA time zone name, e.g. Europe/Paris"
-        // Well-formed but unknown: PostgreSQL refuses it inside the route's statement.
+        // Well-formed but unknown: PostgreSQL refuses it inside the route's statement, even for
+        // this store, which has no orders to read.
         #expect(try await self.failures("from=2026-01-01&to=2026-01-02&tz=Europe/Atlantis") == [zone])
         #expect(try await self.failures("from=2026-01-01&to=2026-01-02&tz=America/Nowhere") == [zone])
         // PostgreSQL would accept these as an abbreviation or a POSIX rule, i.e. a fixed offset
