@@ -93,6 +93,8 @@ enum RevenueRoutes {
         ]
     }
 
+    /// The handler: the parameters (`422` listing every bad one), the statement as the
+    /// request's tenant, the body.
     static func revenue(_ request: Request, _ context: RequestContext) async throws -> Response {
         let tenant = try context.require(Tenant.self)
         let query = try RevenueQuery(request.queryParameters)
