@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// The migrator against a real PostgreSQL: each test gets its own empty database.

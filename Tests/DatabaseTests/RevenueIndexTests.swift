@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 /// Case 12 of datamodel.md: the 30-day revenue query for one store uses the
