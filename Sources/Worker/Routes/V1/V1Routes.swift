@@ -7,7 +7,7 @@ enum V1Routes {
     static func register(in router: inout Router) {
         let tenants = TenantCache()
         router.group("/v1", before: TenantHook.make(cache: tenants)) { v1 in
-            _ = v1  // ChartRoutes.register(in: &v1) comes with the charts.
+            ChartRoutes.register(in: &v1)
             // RevenueRoutes.register(in: &v1) goes here (the analytics routes; added at merge).
         }
     }
