@@ -68,17 +68,19 @@ struct PostgresRowTests {
         )
     }
 
-    @Test func theBeginMessageInlinesOnlyTheParsedUUID() {
+    @Test func theBeginStatementsPassTheTenantAndTimeoutAsParameters() {
         let id = Shared.UUID(high: 0x0b4f_2b0e_5d2a_4c1e, low: 0x9a57_6f1d_7a1c_2b3d)
-        #expect(
-            PostgresConnection.beginScript(store: id, readOnly: true, statementTimeout: .milliseconds(1500))
-                == "BEGIN READ ONLY; SELECT set_config('app.store_id', '0b4f2b0e-5d2a-4c1e-9a57-6f1d7a1c2b3d', true), "
-                + "set_config('statement_timeout', '1500', true)"
+        let settings = "SELECT set_config('app.store_id', $1, true), set_config('statement_timeout', $2, true)"
+        let readOnly = PostgresConnection.beginStatements(
+            store: id,
+            readOnly: true,
+            statementTimeout: .milliseconds(1500)
         )
-        #expect(
-            PostgresConnection.beginScript(store: nil, readOnly: false, statementTimeout: .seconds(5))
-                == "BEGIN; SELECT set_config('app.store_id', '', true), set_config('statement_timeout', '5000', true)"
-        )
+        #expect(readOnly.map(\.sql) == ["BEGIN READ ONLY", settings])
+        #expect(readOnly.map(\.parameters) == [[], ["0b4f2b0e-5d2a-4c1e-9a57-6f1d7a1c2b3d", "1500"]])
+        let noTenant = PostgresConnection.beginStatements(store: nil, readOnly: false, statementTimeout: .seconds(5))
+        #expect(noTenant.map(\.sql) == ["BEGIN", settings])
+        #expect(noTenant.map(\.parameters) == [[], ["", "5000"]])
     }
 }
 

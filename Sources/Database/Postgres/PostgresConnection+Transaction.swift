@@ -8,13 +8,17 @@ extension PostgresConnection {
     /// Runs `body` in a transaction of tenant `store`: row-level security shows and accepts only
     /// that store's rows.
     ///
-    /// One round trip starts it: `BEGIN` and `SELECT set_config('app.store_id', …, true),
-    /// set_config('statement_timeout', …, true)` go as one simple-protocol message (the UUID is
-    /// printed from a parsed `UUID`, hex digits and hyphens only, so inlining it is safe). Then
-    /// the body's statements, then `COMMIT`: a body with one statement costs 3 round trips.
-    /// Both settings are transaction-local, so nothing outlives the transaction, with or
-    /// without PgBouncer. Any error, and cancellation (`isCancelled` checked before every
-    /// statement and before `COMMIT`), rolls back. A serialization failure or deadlock
+    /// The transaction opens with the body's first statement (through `tx`, or on the
+    /// connection itself: `pendingBegin`), in the same round trip:
+    /// `BEGIN`, `SELECT set_config('app.store_id', $1, true), set_config('statement_timeout',
+    /// $2, true)` and that statement go out as one libpq pipeline (one Sync), and the statement
+    /// only runs if both succeeded. Later statements cost a round trip each, then `COMMIT`
+    /// one: a body with one statement costs 2 round trips, a body with none costs nothing
+    /// (there is nothing to commit). Both settings are transaction-local, so nothing outlives
+    /// the transaction, with or without PgBouncer (the pipeline ends inside the open block, so
+    /// a transaction pooler keeps the server connection until `COMMIT`). Any error, and
+    /// cancellation (`isCancelled` checked before every statement and before `COMMIT`), rolls
+    /// back. A serialization failure or deadlock
     /// (`40001`, `40P01`) runs the whole transaction once more, so `body` must be safe to repeat.
     /// A body that swallowed a statement's error cannot commit: the aborted transaction is
     /// rolled back and `25P02` thrown.
@@ -42,14 +46,18 @@ extension PostgresConnection {
         try self.transaction(nil, readOnly, statementTimeout, isCancelled, body)
     }
 
-    /// The one message that opens a transaction: `BEGIN` and the transaction-local settings.
-    /// `app.store_id` is set to `''` without a tenant, so no tenant can come from anywhere else.
-    static func beginScript(store: UUID?, readOnly: Bool, statementTimeout: Duration) -> String {
+    /// The statements that open a transaction, pipelined in front of its first statement:
+    /// `BEGIN` and the transaction-local settings, as parameters. `app.store_id` is set to `''`
+    /// without a tenant, so no tenant can come from anywhere else.
+    static func beginStatements(store: UUID?, readOnly: Bool, statementTimeout: Duration) -> [PipelinedStatement] {
         let milliseconds = statementTimeout.nanoseconds / 1_000_000
-        let tenant = store.map { $0.description } ?? ""
-        return (readOnly ? "BEGIN READ ONLY; " : "BEGIN; ")
-            + "SELECT set_config('app.store_id', '\(tenant)', true), "
-            + "set_config('statement_timeout', '\(milliseconds)', true)"
+        return [
+            PipelinedStatement(sql: readOnly ? "BEGIN READ ONLY" : "BEGIN", parameters: []),
+            PipelinedStatement(
+                sql: "SELECT set_config('app.store_id', $1, true), set_config('statement_timeout', $2, true)",
+                parameters: [store.map { $0.description } ?? "", String(milliseconds)]
+            ),
+        ]
     }
 
     /// One transaction, run once more after a serialization failure or deadlock.
@@ -61,7 +69,7 @@ extension PostgresConnection {
         _ body: (PostgresTransaction) throws -> T
     ) throws -> T {
         let timeout = statementTimeout + Self.timeoutGrace
-        let begin = Self.beginScript(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
+        let begin = Self.beginStatements(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
         return try withoutActuallyEscaping(isCancelled) { isCancelled in
             var attempt = 1
             while true {
@@ -73,18 +81,16 @@ extension PostgresConnection {
                     timeout: timeout,
                     isCancelled: isCancelled
                 )
-                defer { transaction.close() }
+                self.pendingBegin = begin
+                defer {
+                    transaction.close()
+                    self.pendingBegin = nil
+                }
                 do {
-                    try self.execute(begin, timeout: timeout)
                     let result = try body(transaction)
                     try transaction.checkUsable()
-                    guard self.transactionStatus == .inTransaction else {
-                        throw PostgresError(
-                            kind: .queryFailed,
-                            sqlState: SQLState.inFailedSQLTransaction,
-                            message: "the transaction was aborted by an earlier statement"
-                        )
-                    }
+                    guard self.pendingBegin == nil else { return result }  // no statement: nothing to commit
+                    guard self.transactionStatus == .inTransaction else { throw PostgresTransaction.aborted }
                     try self.execute("COMMIT", timeout: timeout)
                     return result
                 } catch {

@@ -12,8 +12,9 @@ import Glibc
 /// on an event loop. Not safe for concurrent use; a pool hands it to one user at a time (hence
 /// `@unchecked Sendable`). After an error with `breaksConnection`, discard the connection.
 public final class PostgresConnection: @unchecked Sendable {
-    private let conn: OpaquePointer
-    private var broken = false
+    let conn: OpaquePointer
+    /// Set by an error after which the connection must not be reused.
+    var broken = false
     /// A number no other connection of this process has had (for logs and tests: behind
     /// PgBouncer the server's backend pid says nothing about the client connection).
     public let serial: Int
@@ -81,9 +82,16 @@ public final class PostgresConnection: @unchecked Sendable {
         PQbackendPID(self.conn)
     }
 
-    /// Statements or scripts sent so far, each one network round trip (for tests and the
-    /// round-trip count of a tenant transaction).
-    public private(set) var roundTrips = 0
+    /// Round trips so far: each a flush of what was sent and a wait for all of its answers
+    /// (one statement, one script, or one pipeline of statements). For tests and the
+    /// round-trip count of a tenant transaction.
+    public internal(set) var roundTrips = 0
+
+    /// `BEGIN` and the settings of a `withTenant` / `withoutTenant` whose body has not run a
+    /// statement yet: the next statement on this connection takes them along in its round
+    /// trip (`pipeline`), so the transaction is open before that statement runs, whichever
+    /// way it is sent. `nil` outside such a body and once they were sent.
+    var pendingBegin: [PipelinedStatement]?
 
     /// Where the connection stands in a transaction.
     public var transactionStatus: TransactionStatus {
@@ -100,6 +108,7 @@ public final class PostgresConnection: @unchecked Sendable {
     /// or failed transaction is rolled back; a statement still running (its deadline passed)
     /// or a broken connection cannot be reused and must be closed.
     public func resetForReuse(timeout: Duration) -> Bool {
+        self.pendingBegin = nil  // a transaction that never began has nothing to undo
         guard self.isUsable else { return false }
         switch self.transactionStatus {
         case .idle:
@@ -133,6 +142,10 @@ public final class PostgresConnection: @unchecked Sendable {
     ) throws(PostgresError)
         -> PostgresRows
     {
+        if let begin = self.pendingBegin {
+            self.pendingBegin = nil
+            return try self.pipeline(begin + [PipelinedStatement(sql: sql, parameters: parameters)], timeout: timeout)
+        }
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         let sent: Int32 = withCStringArray(parameters) { values in
             PQsendQueryParams(self.conn, sql, Int32(parameters.count), nil, values, nil, nil, 0)
@@ -145,6 +158,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// would; returns the last statement's rows. Used for migrations.
     @discardableResult
     public func execute(_ script: String, timeout: Duration) throws(PostgresError) -> PostgresRows {
+        if let begin = self.pendingBegin {  // a script cannot join a pipeline: one round trip more
+            self.pendingBegin = nil
+            try self.pipeline(begin, timeout: timeout)
+        }
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         try self.checkSent(PQsendQuery(self.conn, script))
         return try self.collectResults(deadline: deadline)
@@ -152,40 +169,51 @@ public final class PostgresConnection: @unchecked Sendable {
 
     // MARK: - Private
 
-    private var lastErrorMessage: String {
+    var lastErrorMessage: String {
         guard let message = PQerrorMessage(self.conn) else { return "unknown error" }
         return firstLine(String(cString: message))
     }
 
-    private func checkSent(_ sent: Int32) throws(PostgresError) {
+    func checkSent(_ sent: Int32) throws(PostgresError) {
         guard sent == 1 else {
             self.broken = true
             throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
         }
+    }
+
+    /// Sends what libpq buffered (in non-blocking mode a flush can be partial), counting one
+    /// round trip: the caller then waits for the answers.
+    func flush(deadline: UInt64) throws(PostgresError) {
         self.roundTrips &+= 1
+        while true {
+            let flushed = PQflush(self.conn)
+            if flushed == 0 { return }
+            if flushed < 0 { throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage) }
+            try self.wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, during: .timeout)
+            guard PQconsumeInput(self.conn) == 1 else {
+                throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
+            }
+        }
+    }
+
+    /// Reads from the socket until `PQgetResult` would not block.
+    func awaitResult(deadline: UInt64) throws(PostgresError) {
+        while PQisBusy(self.conn) == 1 {
+            try self.wait(for: Int16(POLLIN), deadline: deadline, during: .timeout)
+            guard PQconsumeInput(self.conn) == 1 else {
+                throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
+            }
+        }
     }
 
     /// Flushes the query, then reads every result until libpq returns NULL.
     private func collectResults(deadline: UInt64) throws(PostgresError) -> PostgresRows {
         do throws(PostgresError) {
-            while true {
-                let flushed = PQflush(self.conn)
-                if flushed == 0 { break }
-                if flushed < 0 { throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage) }
-                try self.wait(for: Int16(POLLOUT | POLLIN), deadline: deadline, during: .timeout)
-                guard PQconsumeInput(self.conn) == 1 else {
-                    throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
-                }
-            }
+            try self.flush(deadline: deadline)
             var rows = PostgresRows(columns: [], rows: [], affectedRows: 0)
             var firstError: PostgresError?
             while true {
-                while PQisBusy(self.conn) == 1 {
-                    try self.wait(for: Int16(POLLIN), deadline: deadline, during: .timeout)
-                    guard PQconsumeInput(self.conn) == 1 else {
-                        throw PostgresError(kind: .connectionBroken, message: self.lastErrorMessage)
-                    }
-                }
+                try self.awaitResult(deadline: deadline)
                 guard let result = PQgetResult(self.conn) else { break }
                 defer { PQclear(result) }
                 switch PQresultStatus(result) {
@@ -226,7 +254,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
-    private static func error(from result: OpaquePointer) -> PostgresError {
+    static func error(from result: OpaquePointer) -> PostgresError {
         let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
         let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
         let message = primary ?? PQresultErrorMessage(result).map { firstLine(String(cString: $0)) } ?? "error"
@@ -243,7 +271,7 @@ public final class PostgresConnection: @unchecked Sendable {
         )
     }
 
-    private static func copyRows(_ result: OpaquePointer) -> PostgresRows {
+    static func copyRows(_ result: OpaquePointer) -> PostgresRows {
         let columnCount = PQnfields(result)
         let rowCount = PQntuples(result)
         var columns: [String] = []

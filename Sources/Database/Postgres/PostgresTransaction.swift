@@ -17,6 +17,13 @@ public final class PostgresTransaction {
     private let isCancelled: () -> Bool
     private var isOpen = true
 
+    /// What a statement, or the commit, meets when the transaction block is failed or gone.
+    static let aborted = PostgresError(
+        kind: .queryFailed,
+        sqlState: SQLState.inFailedSQLTransaction,
+        message: "the transaction was aborted by an earlier statement"
+    )
+
     init(
         connection: PostgresConnection,
         storeID: UUID?,
@@ -47,6 +54,9 @@ public final class PostgresTransaction {
     @discardableResult
     public func query(_ sql: String, parameters: [any PostgresEncodable]) throws -> PostgresRows {
         try self.checkUsable()
+        // A `BEGIN` that failed (and the body caught the error) leaves no block open: never
+        // run a statement outside it, without the tenant and the statement timeout.
+        if self.connection.pendingBegin == nil && self.connection.transactionStatus == .idle { throw Self.aborted }
         return try self.connection.query(sql, parameters.map { $0.postgresText }, timeout: self.timeout)
     }
 

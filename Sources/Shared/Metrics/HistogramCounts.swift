@@ -28,9 +28,15 @@ public struct HistogramCounts: Equatable, Sendable {
     /// The sum of the observed durations in nanoseconds.
     public var sumNanoseconds: UInt64 = 0
 
-    /// Empty counts.
+    /// Empty counts of the request histogram (`DurationBuckets`).
     public init() {
         self.buckets = Array(repeating: 0, count: DurationBuckets.count)
+    }
+
+    /// Empty counts of a histogram with `bucketCount` buckets (`+Inf` included), e.g.
+    /// `PoolWaitBuckets`; `observe` and `quantile` are for `DurationBuckets` only.
+    public init(bucketCount: Int) {
+        self.buckets = Array(repeating: 0, count: bucketCount)
     }
 
     /// Observations in all: the `+Inf` bucket and `_count`.

@@ -6,6 +6,7 @@
 /// words 0..<32      header: magic, active requests, route count, dropped, gauges (`Word`)
 /// words 32..<800    route templates: 64 × 12 words (length byte + up to 95 bytes of UTF-8)
 /// words 800..<5408  request series: 256 × 18 words (key, 15 bucket counts, sum in ns, spare)
+/// words 5408..<5446 pool waits: PostgreSQL, Redis × 19 words (18 bucket counts, sum in ns)
 /// ```
 ///
 /// A series key packs the method (`HTTPMethodLabel` index + 1), the status code and the route
@@ -67,8 +68,29 @@ public enum MetricsLayout {
     @usableFromInline static let bucketsOffset = 1
     /// Offset of the sum of durations (nanoseconds) inside a series entry.
     @usableFromInline static let sumOffset = bucketsOffset + DurationBuckets.count
+    /// The connection pools with a wait histogram (`saas_api_pool_wait_seconds`).
+    public enum Pool: Int, CaseIterable, Sendable {
+        case postgres, redis
+
+        /// The `pool` label.
+        public var name: String {
+            switch self {
+            case .postgres: "postgres"
+            case .redis: "redis"
+            }
+        }
+    }
+    /// First word of the pool-wait histograms.
+    @usableFromInline static let poolWaitsOffset = seriesOffset + seriesCapacity * seriesWords
+    /// Words per pool-wait histogram: buckets, then the sum of waits in nanoseconds.
+    @usableFromInline static let poolWaitWords = PoolWaitBuckets.count + 1
     /// The region's size in bytes, a whole number of pages.
-    public static let byteCount = ((seriesOffset + seriesCapacity * seriesWords) * 8 + 4095) / 4096 * 4096
+    public static let byteCount = ((poolWaitsOffset + Pool.allCases.count * poolWaitWords) * 8 + 4095) / 4096 * 4096
+
+    /// First word of `pool`'s wait histogram.
+    static func poolWaitOffset(_ pool: Pool) -> Int {
+        poolWaitsOffset + pool.rawValue * poolWaitWords
+    }
 
     /// The key of the series for `method` (a `HTTPMethodLabel` index), `status` and `route`
     /// (a route id, or `nil` for a request no route matched).

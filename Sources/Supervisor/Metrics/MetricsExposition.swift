@@ -54,7 +54,8 @@ enum MetricsExposition {
         out.family(
             "saas_api_dependency_up",
             .gauge,
-            help: "1 when every worker's last /health check reached the dependency, 0 when one did not."
+            help: "1 when every worker's last check (/health, or its pool's last connection attempt) "
+                + "reached the dependency, 0 when one did not."
         )
         for (name, word) in [("postgres", MetricsLayout.Word.postgresUp), ("redis", .redisUp)] {
             let known = ledger.live.values.map { $0.region.value(word) }.filter { $0 != 0 }
@@ -84,6 +85,7 @@ enum MetricsExposition {
         for (pool, kind, word) in counters {
             out.sample("saas_api_pool_errors_total", [("pool", pool), ("kind", kind)], ledger.counter(word))
         }
+        out.poolWaits(MetricsLayout.Pool.allCases.map { ($0, ledger.poolWaits($0)) })
     }
 
     private static func processes(policy: SupervisorPolicy, pid: Int32, into out: inout PrometheusTextWriter) {

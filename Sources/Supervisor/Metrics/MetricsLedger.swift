@@ -28,6 +28,10 @@ final class MetricsLedger {
     private(set) var live: [Int32: Live] = [:]
     private(set) var totals = RequestTotals()
     private(set) var foldedCounters: [MetricsLayout.Word: UInt64] = [:]
+    /// The pool-wait histograms of exited workers, by pool.
+    private(set) var foldedPoolWaits = MetricsLayout.Pool.allCases.map { _ in
+        HistogramCounts(bucketCount: PoolWaitBuckets.count)
+    }
     private(set) var restarts: [String: UInt64] = Dictionary(uniqueKeysWithValues: restartReasons.map { ($0, 0) })
     private(set) var reloads: UInt64 = 0
 
@@ -43,6 +47,7 @@ final class MetricsLedger {
         guard let gone = self.live.removeValue(forKey: pid) else { return }
         self.totals.fold(gone.region)
         for word in Self.foldedWords { self.foldedCounters[word, default: 0] &+= gone.region.value(word) }
+        for pool in MetricsLayout.Pool.allCases { self.foldedPoolWaits[pool.rawValue].add(gone.region.poolWaits(pool)) }
     }
 
     /// Why `pid`'s exit replaces it, for `saas_api_worker_restarts_total`: `hung` (aborted
@@ -84,6 +89,11 @@ final class MetricsLedger {
     /// A folded counter word plus its live values.
     func counter(_ word: MetricsLayout.Word) -> UInt64 {
         self.live.values.reduce(self.foldedCounters[word] ?? 0) { $0 &+ $1.region.value(word) }
+    }
+
+    /// The wait histogram of `pool`: the folded one plus every live region's.
+    func poolWaits(_ pool: MetricsLayout.Pool) -> HistogramCounts {
+        self.live.values.reduce(into: self.foldedPoolWaits[pool.rawValue]) { $0.add($1.region.poolWaits(pool)) }
     }
 
     /// A gauge word summed over the live workers.

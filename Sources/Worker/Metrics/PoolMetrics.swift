@@ -2,9 +2,13 @@ import Shared
 
 /// A connection pool's words in the worker's metrics region: connections idle and lent out
 /// (gauges), borrows refused because the pool was full and connections that failed to open
-/// (counters). Called from pool threads; every update is one relaxed atomic store or add.
+/// (counters), the wait for a connection (histogram), and the dependency's state as the last
+/// connection attempt saw it. Called from pool threads; every update is one or two relaxed
+/// atomic stores or adds.
 struct PoolMetrics: Sendable {
     let region: MetricsRegion
+    let pool: MetricsLayout.Pool
+    let up: MetricsLayout.Word
     let idle: MetricsLayout.Word
     let used: MetricsLayout.Word
     let exhausted: MetricsLayout.Word
@@ -14,6 +18,8 @@ struct PoolMetrics: Sendable {
     static func postgres(_ region: MetricsRegion) -> PoolMetrics {
         PoolMetrics(
             region: region,
+            pool: .postgres,
+            up: .postgresUp,
             idle: .postgresIdle,
             used: .postgresUsed,
             exhausted: .postgresExhausted,
@@ -25,6 +31,8 @@ struct PoolMetrics: Sendable {
     static func redis(_ region: MetricsRegion) -> PoolMetrics {
         PoolMetrics(
             region: region,
+            pool: .redis,
+            up: .redisUp,
             idle: .redisIdle,
             used: .redisUsed,
             exhausted: .redisExhausted,
@@ -48,6 +56,16 @@ struct PoolMetrics: Sendable {
     /// (`PoolError.overloaded`, `PoolError.timedOut`).
     func refused() { self.region.add(self.exhausted, 1) }
 
-    /// Opening a connection failed.
-    func connectFailed() { self.region.add(self.connectFailures, 1) }
+    /// An operation got its connection `nanoseconds` after it asked the pool.
+    func waited(nanoseconds: UInt64) { self.region.poolWaited(self.pool, nanoseconds: nanoseconds) }
+
+    /// A connection opened: the dependency is up (`saas_api_dependency_up` has a value from the
+    /// pool's warm-up on, before any `/health`; `/health` overwrites it with its own checks).
+    func connected() { self.region.set(self.up, 2) }
+
+    /// Opening a connection failed: the dependency is down until a check says otherwise.
+    func connectFailed() {
+        self.region.add(self.connectFailures, 1)
+        self.region.set(self.up, 1)
+    }
 }

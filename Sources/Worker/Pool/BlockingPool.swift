@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Shared
 
 /// A pool of connections of a blocking C client (libpq, hiredis), with one dedicated thread
 /// per connection so blocking calls never touch an event loop.
@@ -80,6 +81,7 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
             return eventLoop.makeFailedFuture(admitted)
         }
         let promise = eventLoop.makePromise(of: Result.self)
+        let queuedAt = self.metrics == nil ? 0 : MonotonicClock.nanoseconds()
         let ticket = QueueTicket()
         let deadline = eventLoop.scheduleTask(in: self.queueTimeout) {
             guard ticket.expire() else { return }
@@ -95,18 +97,24 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
                 promise.fail(PoolError.shutDown(pool: self.name))
                 return
             }
-            promise.completeWith(Swift.Result { try self.execute(breaks: breaks, retryOnStale: retryOnStale, body) })
+            promise.completeWith(
+                Swift.Result { try self.execute(queuedAt: queuedAt, breaks: breaks, retryOnStale: retryOnStale, body) }
+            )
         }
         return promise.futureResult
     }
 
     /// Runs `body` on this (pool) thread with a checked-out connection, checking it in after.
+    /// The wait since `queuedAt` (queue, then opening a connection if none was idle) is
+    /// recorded once the connection is in hand.
     private func execute<Result>(
+        queuedAt: UInt64,
         breaks: (any Error) -> Bool,
         retryOnStale: Bool,
         _ body: (Connection) throws -> Result
     ) throws -> Result {
         let (connection, reused) = try self.checkout()
+        if let metrics = self.metrics { metrics.waited(nanoseconds: MonotonicClock.nanoseconds() &- queuedAt) }
         self.metrics?.lent(1)
         defer { self.metrics?.lent(-1) }
         do {
@@ -157,7 +165,9 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
 
     private func connectCounted() throws -> Connection {
         do {
-            return try self.connect()
+            let connection = try self.connect()
+            self.metrics?.connected()
+            return connection
         } catch {
             self.metrics?.connectFailed()
             throw error
