@@ -78,6 +78,10 @@ struct HTTPConnectionState {
     private var processing = false
     /// A read was withheld while a handler runs.
     private var readHeld = false
+    /// The channel takes more output. NIO reports every change of its writability on the
+    /// event loop (`channelWritabilityChanged`), synchronously from the write that caused it,
+    /// so this copy is never stale when the next pipelined request is considered.
+    private(set) var writable = true
 
     init(timeouts: Timeouts) {
         self.timeouts = timeouts
@@ -195,6 +199,12 @@ struct HTTPConnectionState {
     }
 
     // MARK: - Writing
+
+    /// The channel's writability changed: while it is `false`, no further pipelined request
+    /// is handled (its response would only pile up in memory).
+    mutating func writabilityChanged(_ writable: Bool) {
+        self.writable = writable
+    }
 
     /// A response is about to be written; returns whether the output buffer starts a new
     /// batch (its previous contents were handed to the channel).

@@ -12,12 +12,12 @@ extension HTTPServerHandler {
             leaving: self.services.readiness.closing
         )
         if self.connection.outputStarted() { self.output.clear() }
-        // The handler's headers are checked as they are written (one pass); an unsafe one
-        // takes back what this response wrote and answers 500 instead.
-        let responseStart = self.output.writerIndex
+        let traceDigits = TraceDigits(exchange.trace)
         var response = response
-        HTTPResponseEncoding.writeStatusLine(response.status, to: &self.output)
-        if !HTTPResponseEncoding.writeHeaders(response.headers, to: &self.output) {
+        // The handler's headers are checked as they are written (one pass); an unsafe one
+        // writes nothing and the answer is 500 instead.
+        var largeBody = self.encode(response, exchange, keepAlive: keepAlive, trace: traceDigits)
+        if largeBody == nil {
             self.logger.error(
                 "handler returned a header that cannot be sent",
                 metadata: [
@@ -26,40 +26,13 @@ extension HTTPServerHandler {
                     LogKey.spanID: .string(exchange.trace.spanIDText),
                 ]
             )
-            self.output.moveWriterIndex(to: responseStart)
             response = .error(APIError(.internalError))
-            HTTPResponseEncoding.writeStatusLine(response.status, to: &self.output)
-            _ = HTTPResponseEncoding.writeHeaders(response.headers, to: &self.output)
+            largeBody = self.encode(response, exchange, keepAlive: keepAlive, trace: traceDigits)
         }
-        let bodiless = HTTPResponseEncoding.isBodiless(response.status)
-        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
-        if !bodiless {
-            self.output.writeStaticString("Content-Length: ")
-            HTTPResponseEncoding.writeDecimal(response.body.readableBytes, to: &self.output)
-            self.output.writeStaticString("\r\n")
-        }
-        self.output.writeStaticString("X-Request-Id: ")
-        self.output.writeString(exchange.requestID)
-        let traceDigits = TraceDigits(exchange.trace)
-        traceDigits.writeHeader(to: &self.output)
-        self.output.writeStaticString("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
-        self.output.writeString(self.services.httpDate.value)
-        if !keepAlive {
-            self.output.writeStaticString("\r\nConnection: close\r\n\r\n")
-        } else if exchange.head.version.minor == 0 {
-            self.output.writeStaticString("\r\nConnection: keep-alive\r\n\r\n")
-        } else {
-            self.output.writeStaticString("\r\n\r\n")
-        }
-        if sendsBody {
-            if response.body.readableBytes <= Self.inlineBodyLimit {
-                var body = response.body
-                self.output.writeBuffer(&body)
-            } else {
-                context.write(self.wrapOutboundOut(self.output), promise: nil)
-                self.connection.outputHandedOver()
-                context.write(self.wrapOutboundOut(response.body), promise: nil)
-            }
+        if largeBody == true {
+            context.write(self.wrapOutboundOut(self.output), promise: nil)
+            self.connection.outputHandedOver()
+            context.write(self.wrapOutboundOut(response.body), promise: nil)
         }
 
         self.endExchange(exchange, status: response.status.code, now: now, traceDigits: traceDigits)
@@ -70,6 +43,32 @@ extension HTTPServerHandler {
         } else if self.connection.responseQueued(pendingBytes: self.output.readableBytes) {
             self.flushOutput(context: context)
         }
+    }
+
+    /// Writes `response` into the output in one write, its body too unless it is larger than
+    /// `inlineBodyLimit`. Returns whether that large body is still to be written after the
+    /// output, or `nil` (nothing written) when a handler header is unsafe.
+    private func encode(_ response: Response, _ exchange: Exchange, keepAlive: Bool, trace: TraceDigits) -> Bool? {
+        let bodiless = HTTPResponseEncoding.isBodiless(response.status)
+        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
+        let inline = sendsBody && response.body.readableBytes <= Self.inlineBodyLimit
+        let connection: HTTPResponseEncoding.Connection =
+            !keepAlive ? .close : exchange.head.version.minor == 0 ? .keepAlive : .implicit
+        let fields = HTTPResponseEncoding.ServerFields(
+            contentLength: bodiless ? nil : response.body.readableBytes,
+            requestID: exchange.requestID,
+            trace: trace,
+            date: self.services.httpDate.value,
+            connection: connection
+        )
+        let written = HTTPResponseEncoding.write(
+            status: response.status,
+            headers: response.headers,
+            fields: fields,
+            body: inline ? response.body : nil,
+            to: &self.output
+        )
+        return written ? sendsBody && !inline : nil
     }
 
     /// Hands the pending responses to the channel and flushes.

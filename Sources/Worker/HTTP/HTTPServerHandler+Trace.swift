@@ -54,18 +54,16 @@ struct TraceDigits {
         raw.storeBytes(of: self.words.5, toByteOffset: offset + 8, as: UInt64.self)
     }
 
-    /// Writes `\r\ntraceparent: 00-<trace>-<span>-<flags>` (70 bytes) into `buffer` in one
-    /// reservation: every response pays for it.
-    func writeHeader(to buffer: inout ByteBuffer) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 70) { raw in
-            Self.storeASCII("\r\ntraceparent: 00-", at: 0, in: raw)
-            self.storeTraceID(at: 18, in: raw)
-            raw[50] = UInt8(ascii: "-")
-            self.storeSpanID(at: 51, in: raw)
-            raw[67] = UInt8(ascii: "-")
-            raw.storeBytes(of: self.flags, toByteOffset: 68, as: UInt16.self)
-            return 70
-        }
+    /// Stores `\r\ntraceparent: 00-<trace>-<span>-<flags>` at `offset` of `raw`, which has
+    /// room for it; returns its length (70). Every response pays for it.
+    func storeHeader(at offset: Int, in raw: UnsafeMutableRawBufferPointer) -> Int {
+        Self.storeASCII("\r\ntraceparent: 00-", at: offset, in: raw)
+        self.storeTraceID(at: offset + 18, in: raw)
+        raw[offset + 50] = UInt8(ascii: "-")
+        self.storeSpanID(at: offset + 51, in: raw)
+        raw[offset + 67] = UInt8(ascii: "-")
+        raw.storeBytes(of: self.flags, toByteOffset: offset + 68, as: UInt16.self)
+        return 70
     }
 
     /// Appends `,"span_id":"…","trace_id":"…"` (75 bytes; sorted keys, as `JSONLogHandler`

@@ -86,6 +86,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // without locks: a connection on another loop would race them.
         precondition(context.eventLoop === self.services.httpDate.eventLoop, "a connection off the worker's loop")
         self.output = context.channel.allocator.buffer(capacity: 512)
+        self.connection.writabilityChanged(context.channel.isWritable)
         self.schedule(self.connection.opened(now: self.clock()), context: context)
     }
 
@@ -123,6 +124,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // A client that sends requests but does not read responses stops being read from,
         // so its unread responses cannot pile up in memory.
         let writable = context.channel.isWritable
+        self.connection.writabilityChanged(writable)
         try? context.channel.syncOptions?.setOption(.autoRead, value: writable)
         context.fireChannelWritabilityChanged()
         if writable && self.connection.phase == .idle && (self.input?.readableBytes ?? 0) > 0 {
@@ -163,8 +165,10 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 break loop
             case .idle:
                 guard let readable = self.input?.readableBytes, readable > 0 else { break loop }
-                // Back-pressure: the rest waits until the client reads what it was sent.
-                guard context.channel.isWritable else { break loop }
+                // Back-pressure: the rest waits until the client reads what it was sent. The
+                // state's copy of the channel's writability, not `channel.isWritable`: that is an
+                // atomic load behind two existential hops, paid on every request.
+                guard self.connection.writable else { break loop }
                 let outcome = self.input!.withUnsafeReadableBytes { self.parser.parse($0) }
                 switch outcome {
                 case .incomplete:

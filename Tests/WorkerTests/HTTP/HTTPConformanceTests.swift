@@ -140,7 +140,9 @@ struct HTTPConformanceTests {
     /// While the channel is not writable, pipelined requests wait in the input.
     @Test func pipelinedRequestsWaitWhileTheChannelIsNotWritable() throws {
         let harness = try HTTPHarness()
+        // As a real channel does: every change of writability is reported to the pipeline.
         harness.channel.isWritable = false
+        harness.channel.pipeline.fireChannelWritabilityChanged()
         try harness.send(String(repeating: "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n", count: 3))
         harness.runPending()
         #expect(try harness.responses().isEmpty)

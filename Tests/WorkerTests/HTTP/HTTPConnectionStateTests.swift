@@ -159,6 +159,15 @@ struct HTTPConnectionStateTests {
         #expect(answer)
     }
 
+    @Test func writabilityIsTheLastOneTheChannelReported() {
+        var state = Self.makeState()
+        #expect(state.writable)
+        state.writabilityChanged(false)
+        #expect(!state.writable)
+        state.writabilityChanged(true)
+        #expect(state.writable)
+    }
+
     @Test func lateResultBatchInsideABurstLeavesTheFlushToTheBurst() {
         var answer: Bool
         var state = Self.makeState()
