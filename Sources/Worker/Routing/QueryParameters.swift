@@ -69,7 +69,9 @@ struct QueryParameters: Sendable {
         return value
     }
 
-    private static func failure(_ code: ErrorCode, _ name: String, _ message: String) -> APIError {
+    /// `Query parameter 'name' message`, naming the parameter in `details` (also for a route's
+    /// own checks of a parameter, so every query error reads alike).
+    static func failure(_ code: ErrorCode, _ name: String, _ message: String) -> APIError {
         APIError(code, "Query parameter '\(name)' \(message)", details: [FieldError(field: name, message: message)])
     }
 }

@@ -27,11 +27,7 @@ struct ChartListQuery: Sendable {
         if let text = query.get("limit") {
             guard let limit = Int(text), Self.limits.contains(limit) else {
                 let message = "must be an integer between \(Self.limits.lowerBound) and \(Self.limits.upperBound)"
-                throw APIError(
-                    .validationError,
-                    "Query parameter 'limit' \(message)",
-                    details: [FieldError(field: "limit", message: message)]
-                )
+                throw QueryParameters.failure(.validationError, "limit", message)
             }
             self.limit = limit
         } else {
@@ -44,12 +40,7 @@ struct ChartListQuery: Sendable {
         }
         if let token = query.get("cursor") {
             guard let cursor = ChartCursor(token: token, for: self.listing) else {
-                let message = "is not a cursor of this list"
-                throw APIError(
-                    .badRequest,
-                    "Query parameter 'cursor' \(message)",
-                    details: [FieldError(field: "cursor", message: message)]
-                )
+                throw QueryParameters.failure(.badRequest, "cursor", "is not a cursor of this list")
             }
             self.cursor = cursor
         } else {
