@@ -15,10 +15,10 @@ struct RouterBinaryTests {
         #expect(live.status == 200)
         #expect(live.text == #"{"status":"ok"}"#)
 
-        let missing = try await client.get("/v1/charts/6f9619ff-8b86-4011-b42d-00c04fc964ff")
+        let missing = try await client.get("/v2/charts/6f9619ff-8b86-4011-b42d-00c04fc964ff")
         #expect(missing.status == 404)
         #expect(missing.errorCode == "NOT_FOUND")
-        #expect(missing.errorMessage == "Route GET /v1/charts/6f9619ff-8b86-4011-b42d-00c04fc964ff not found")
+        #expect(missing.errorMessage == "Route GET /v2/charts/6f9619ff-8b86-4011-b42d-00c04fc964ff not found")
 
         let wrongMethod = try await client.post("/health/live", jsonText: "{}")
         #expect(wrongMethod.status == 405)
