@@ -131,8 +131,9 @@ let package = Package(
         ),
 
         // Test support shared by every test target: the test client (`TestClient`, in process
-        // or over a socket through the real parser) and response helpers.
-        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+        // or over a socket through the real parser), response helpers, and the database
+        // fixtures (a fresh migrated database per suite, seeded stores, tenant sessions).
+        .target(name: "TestSupport", dependencies: ["Shared", "Database"], path: "Tests/TestSupport"),
 
         // Unit tests: pure logic, no processes or services.
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),

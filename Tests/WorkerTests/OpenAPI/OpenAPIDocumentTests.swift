@@ -37,6 +37,16 @@ struct OpenAPIDocumentTests {
         #expect(!OpenAPIDocument.json.contains("\n"))
     }
 
+    @Test("every route the worker registers is in docs/openapi.yaml, and the document names no other")
+    func documentMatchesProductionRouter() throws {
+        let router = Routes.makeRouter()
+        let differences = try OpenAPIRouteCheck.compare(router, documentJSON: OpenAPIDocument.json)
+        #expect(differences.isEmpty, "\(differences)")
+        let registered = OpenAPIRouteCheck.registeredRoutes(router)
+        #expect(registered.contains(RouteKey(method: "GET", template: "/openapi.json")))
+        #expect(registered.contains(RouteKey(method: "PATCH", template: "/v1/charts/{chartId}")))
+    }
+
     @Test("every local $ref points at something that exists")
     func referencesResolve() throws {
         let document = try Self.document()
