@@ -88,7 +88,11 @@ struct RevenueIndexTests {
             )
             let parameters = RevenueRoutes.parameters(query, timezone: "Europe/Paris", store: Shared.UUID(Self.store)!)
             let plan = try Self.plan(rw, RevenueRoutes.sql, parameters)
-            #expect(plan.contains("using orders_store_id_placed_at_idx"), "\(days) days:\n\(plan)")
+            // An index scan or a bitmap index scan, whichever the planner finds cheaper.
+            #expect(
+                plan.contains("Index Scan") && plan.contains("orders_store_id_placed_at_idx"),
+                "\(days) days:\n\(plan)"
+            )
             #expect(!plan.contains("Seq Scan"), "\(days) days:\n\(plan)")
             // The range is an index condition, not a filter over all of the store's rows.
             #expect(plan.contains("Index Cond: ((store_id = ") && plan.contains("(placed_at >= "), "\(plan)")

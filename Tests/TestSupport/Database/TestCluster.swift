@@ -16,7 +16,7 @@ public enum TestCluster {
         public var description: String {
             let ci = ProcessInfo.processInfo.environment["CI"] == "true" ? " (CI=true: the CI job must set it)" : ""
             return "TEST_DATABASE_ADMIN_URL is not set\(ci): point it at a PostgreSQL 15/16 superuser, e.g. "
-                + "postgres://postgres:PW@127.0.0.1:5432/postgres (scripts/services start; see DEVELOPERS.md)"
+                + "postgres://postgres:PW@127.0.0.1:5432/postgres (scripts/services start; see docs/datamodel.md, Tests)"
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Shared
-import TestSupport
 import Testing
 
+@testable import TestSupport
 @testable import Worker
 
 @Suite("OpenAPI document: embedded, current, self-consistent and served")
