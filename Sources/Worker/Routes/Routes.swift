@@ -6,6 +6,7 @@ enum Routes {
     /// Registers every production route.
     static func register(in router: inout Router) {
         HealthRoute.register(in: &router)
+        OpenAPIRoute.register(in: &router)
         V1Routes.register(in: &router)
     }
 
