@@ -131,8 +131,20 @@ let package = Package(
         ),
 
         // Test support shared by every test target: the test client (`TestClient`, in process
-        // or over a socket through the real parser) and response helpers.
-        .target(name: "TestSupport", dependencies: ["Shared"], path: "Tests/TestSupport"),
+        // or over a socket through the real parser), response helpers, the database fixtures (a
+        // fresh migrated database per suite, seeded stores, tenant sessions) and `TestServer`
+        // (the worker's router in process or live; internal: `@testable import TestSupport`).
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Shared", "Database", "Worker",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
 
         // Unit tests: pure logic, no processes or services.
         .testTarget(name: "SharedTests", dependencies: ["Shared", "TestSupport"]),
@@ -149,6 +161,15 @@ let package = Package(
         ),
         // Integration tests: the built binary, real PostgreSQL, real Redis, real signals.
         .testTarget(name: "IntegrationTests", dependencies: ["Shared", "TestSupport"]),
+        // The product's routes (/v1) against a real PostgreSQL, each case in process and through
+        // the real parser on a socket.
+        .testTarget(
+            name: "FeatureTests",
+            dependencies: [
+                "Worker", "TestSupport", "Database", "Shared",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Also the worker's PostgreSQL pool: the tenant leak and concurrency proofs run through it.
         .testTarget(
             name: "DatabaseTests",
@@ -156,6 +177,9 @@ let package = Package(
                 "Shared", "Database", "Worker", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // The revenue route runs in process against the real database.
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

@@ -58,6 +58,7 @@ final class WorkerServer: Sendable {
     /// Serves the inherited sockets, reports `ready`, starts heartbeats and signal handling.
     func start() throws {
         let handlerRouter = Routes.makeRouter()
+        TenantHook.announce(config: self.config, logger: self.logger)
         self.services.counters.region.publishRoutes(handlerRouter.templates)
         let services = self.services
         let logger = Logger(label: "saas-api.http")

@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 /// Case 6 of datamodel.md, and the DBA rules around it, read from the catalog.

@@ -1,12 +1,18 @@
 import Database
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// The migrator against a real PostgreSQL: each test gets its own empty database.
 @Suite("Migration runner")
 struct MigrationRunnerTests {
-    private let expectedCount = 7
+    private let expectedCount = 8
+    /// The number of the migration after the last one, as file names spell it (`0009`).
+    private var nextVersion: String {
+        let digits = String(self.expectedCount + 1)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
 
     @Test func upFromEmptyAppliesEveryMigrationAndRecordsIt() throws {
         try Self.withDatabase { database in
@@ -32,7 +38,10 @@ struct MigrationRunnerTests {
             #expect(before.count == self.expectedCount && before.allSatisfy { $0.state == .pending })
             try database.migrating { try $0.up(to: 3) }
             let status = try database.runner().status()
-            #expect(status.map(\.state) == [.applied, .applied, .applied] + Array(repeating: .pending, count: 4))
+            #expect(
+                status.map(\.state)
+                    == [.applied, .applied, .applied] + Array(repeating: .pending, count: self.expectedCount - 3)
+            )
             #expect(status.prefix(3).allSatisfy { $0.appliedAt != nil && $0.durationMs != nil })
             #expect(status.dropFirst(3).allSatisfy { $0.appliedAt == nil })
         }
@@ -49,11 +58,14 @@ struct MigrationRunnerTests {
         try Self.withDatabase { database in
             try database.migrating { try $0.up() }
             let reverted = try database.migrating { try $0.down(steps: 1) }
-            #expect(reverted.map(\.id) == ["0007_sync_logs"])
+            #expect(reverted.map(\.id) == ["0008_chart_list_indexes"])
             let admin = try database.connect(.admin)
-            #expect(try admin.query("SELECT to_regclass('app.sync_logs')", timeout: .seconds(5)).scalar == nil)
-            #expect(try admin.query("SELECT to_regclass('app.orders')", timeout: .seconds(5)).scalar == "app.orders")
-            #expect(try admin.query("SELECT max(version) FROM schema_migrations", timeout: .seconds(5)).scalar == "6")
+            let index = "SELECT to_regclass('app.saved_charts_store_id_created_at_id_idx')"
+            #expect(try admin.query(index, timeout: .seconds(5)).scalar == nil)
+            #expect(
+                try admin.query("SELECT to_regclass('app.sync_logs')", timeout: .seconds(5)).scalar == "app.sync_logs"
+            )
+            #expect(try admin.query("SELECT max(version) FROM schema_migrations", timeout: .seconds(5)).scalar == "7")
         }
     }
 
@@ -133,9 +145,9 @@ struct MigrationRunnerTests {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             try database.migrating(directory: directory) { try $0.up() }
             for suffix in ["up", "down"] {
-                try FileManager.default.removeItem(atPath: "\(directory)/0007_sync_logs.\(suffix).sql")
+                try FileManager.default.removeItem(atPath: "\(directory)/0008_chart_list_indexes.\(suffix).sql")
             }
-            #expect(throws: MigrationError.appliedFileMissing(version: 7, name: "sync_logs")) {
+            #expect(throws: MigrationError.appliedFileMissing(version: 8, name: "chart_list_indexes")) {
                 try database.migrating(directory: directory) { try $0.down(steps: 1) }
             }
             let status = try database.runner(directory: directory).status()
@@ -190,9 +202,9 @@ struct MigrationRunnerTests {
             INSERT INTO app.half_done VALUES (1);
             SELECT 1 / 0;
             RESET ROLE;
-            """.write(toFile: directory + "/0008_broken.up.sql", atomically: true, encoding: .utf8)
+            """.write(toFile: directory + "/\(self.nextVersion)_broken.up.sql", atomically: true, encoding: .utf8)
             try "DROP TABLE app.half_done;\n".write(
-                toFile: directory + "/0008_broken.down.sql",
+                toFile: directory + "/\(self.nextVersion)_broken.down.sql",
                 atomically: true,
                 encoding: .utf8
             )
@@ -203,13 +215,14 @@ struct MigrationRunnerTests {
                 Issue.record("expected a failed step, got \(String(describing: error))")
                 return
             }
-            #expect(file == "0008_broken.up.sql")
+            #expect(file == "\(self.nextVersion)_broken.up.sql")
             #expect(cause.sqlState == "22012")
-            #expect(error?.description.contains("0008_broken.up.sql") == true)
+            #expect(error?.description.contains("\(self.nextVersion)_broken.up.sql") == true)
             #expect(error?.description.contains("SQLSTATE 22012") == true)
             let admin = try database.connect(.admin)
             #expect(try admin.query("SELECT to_regclass('app.half_done')", timeout: .seconds(5)).scalar == nil)
-            #expect(try admin.query("SELECT max(version) FROM schema_migrations", timeout: .seconds(5)).scalar == "7")
+            let newest = try admin.query("SELECT max(version) FROM schema_migrations", timeout: .seconds(5)).scalar
+            #expect(newest == String(self.expectedCount))
         }
     }
 
@@ -218,15 +231,15 @@ struct MigrationRunnerTests {
             let directory = try Self.copyOfMigrations()
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let paths = try MigrationDirectory(path: directory).create(name: "add_refunds")
-            #expect(paths.up.hasSuffix("/0008_add_refunds.up.sql"))
+            #expect(paths.up.hasSuffix("/\(self.nextVersion)_add_refunds.up.sql"))
             #expect(FileManager.default.fileExists(atPath: paths.down))
             #expect(throws: MigrationError.invalidName("Add-Refunds")) {
                 try MigrationDirectory(path: directory).create(name: "Add-Refunds")
             }
             let applied = try database.migrating(directory: directory) { try $0.up() }
-            #expect(applied.last?.id == "0008_add_refunds")
+            #expect(applied.last?.id == "\(self.nextVersion)_add_refunds")
             let reverted = try database.migrating(directory: directory) { try $0.down(steps: 1) }
-            #expect(reverted.map(\.id) == ["0008_add_refunds"])
+            #expect(reverted.map(\.id) == ["\(self.nextVersion)_add_refunds"])
         }
     }
 

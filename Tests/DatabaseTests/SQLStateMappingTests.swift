@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// Every mapping of `DatabaseErrorMapping`, with the error a real PostgreSQL raises as app_rw.

@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 /// Cases 7–10 of datamodel.md: upserts, deletes and sync jobs, as app_rw.

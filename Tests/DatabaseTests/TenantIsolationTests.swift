@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 /// Cases 1–5 and 11 of datamodel.md, as app_rw / app_ro against a migrated database.

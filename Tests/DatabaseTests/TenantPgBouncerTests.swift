@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 /// When the tenant suites run through PgBouncer (`TEST_PGBOUNCER_ADDRESS`, see `scripts/test`),

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Shared
+import TestSupport
 import Testing
 
 @testable import Worker

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// `withTenant` / `withoutTenant` on one connection, against a real server.

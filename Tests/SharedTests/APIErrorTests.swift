@@ -9,10 +9,10 @@ struct APIErrorTests {
     func statusPerCode() {
         let expected: [ErrorCode: Int] = [
             .badRequest: 400, .validationError: 422, .unauthorized: 401, .forbidden: 403, .notFound: 404,
-            .methodNotAllowed: 405, .requestTimeout: 408, .conflict: 409, .payloadTooLarge: 413,
-            .uriTooLong: 414, .unsupportedMediaType: 415, .expectationFailed: 417, .tooManyRequests: 429,
-            .headersTooLarge: 431, .internalError: 500, .notImplemented: 501, .serviceUnavailable: 503,
-            .gatewayTimeout: 504, .httpVersionNotSupported: 505,
+            .methodNotAllowed: 405, .requestTimeout: 408, .conflict: 409, .preconditionFailed: 412,
+            .payloadTooLarge: 413, .uriTooLong: 414, .unsupportedMediaType: 415, .expectationFailed: 417,
+            .tooManyRequests: 429, .headersTooLarge: 431, .internalError: 500, .notImplemented: 501,
+            .serviceUnavailable: 503, .gatewayTimeout: 504, .httpVersionNotSupported: 505,
         ]
         #expect(Set(expected.keys) == Set(ErrorCode.allCases))
         for (code, status) in expected {

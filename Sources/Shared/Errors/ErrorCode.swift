@@ -10,6 +10,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
     case methodNotAllowed = "METHOD_NOT_ALLOWED"
     case requestTimeout = "REQUEST_TIMEOUT"
     case conflict = "CONFLICT"
+    case preconditionFailed = "PRECONDITION_FAILED"
     case payloadTooLarge = "PAYLOAD_TOO_LARGE"
     case uriTooLong = "URI_TOO_LONG"
     case unsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
@@ -33,6 +34,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .methodNotAllowed: 405
         case .requestTimeout: 408
         case .conflict: 409
+        case .preconditionFailed: 412
         case .payloadTooLarge: 413
         case .uriTooLong: 414
         case .unsupportedMediaType: 415
@@ -58,6 +60,7 @@ public enum ErrorCode: String, Sendable, CaseIterable {
         case .methodNotAllowed: "Method not allowed"
         case .requestTimeout: "The request took too long to arrive"
         case .conflict: "The request conflicts with the current state"
+        case .preconditionFailed: "A precondition of the request (If-Match) failed"
         case .payloadTooLarge: "The request body is too large"
         case .uriTooLong: "The request URL is too long"
         case .unsupportedMediaType: "Unsupported media type"

@@ -82,6 +82,24 @@ extension Rule where Value == String {
         }
     }
 
+    /// Between `range.lowerBound` and `range.upperBound` Unicode code points: what JSON
+    /// Schema's `maxLength` and PostgreSQL's `char_length` count (`length` counts characters as
+    /// a reader sees them, so `"e\u{301}"` is 1 there and 2 here).
+    public static func codePoints(_ range: ClosedRange<Int>) -> Rule {
+        Rule { text in
+            let count = text.unicodeScalars.count
+            if count < range.lowerBound {
+                return range.lowerBound == 1 ? "must not be empty" : "must be at least \(range.lowerBound) characters"
+            }
+            return count > range.upperBound ? "must be at most \(range.upperBound) characters" : nil
+        }
+    }
+
+    /// No U+0000: PostgreSQL's `text` cannot store it.
+    public static var noNullCharacter: Rule {
+        .custom("must not contain the character U+0000") { !$0.utf8.contains(0) }
+    }
+
     /// Something besides blanks.
     public static var notBlank: Rule {
         .custom("must not be blank") { $0.contains { !$0.isWhitespace } }

@@ -75,6 +75,7 @@ enum TypeWording {
         case is Bool.Type: "true or false"
         case is DecimalString.Type: "a decimal number"
         case is DateTime.Type: "an RFC 3339 date-time"
+        case is LocalDate.Type: "a date (YYYY-MM-DD)"
         default: "valid"
         }
     }

@@ -1,7 +1,7 @@
 import Shared
-import TestSupport
 import Testing
 
+@testable import TestSupport
 @testable import Worker
 
 /// The example route's test, run both ways: in process and through the real parser on a socket.

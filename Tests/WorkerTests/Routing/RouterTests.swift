@@ -1,9 +1,9 @@
 import NIOCore
 import NIOHTTP1
 import Shared
-import TestSupport
 import Testing
 
+@testable import TestSupport
 @testable import Worker
 
 @Suite("Router: templates, precedence, 404/405")

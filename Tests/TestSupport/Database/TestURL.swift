@@ -1,20 +1,27 @@
 /// A `postgres://user:password@host:port/database?options` URL taken apart, so the tests can
 /// point the admin URL at another database or log in as another role.
-struct TestURL: CustomStringConvertible {
-    var scheme: String
-    var user: String?
-    var password: String?
+public struct TestURL: Sendable, CustomStringConvertible {
+    /// `postgres` or `postgresql`.
+    public var scheme: String
+    /// The role, if any.
+    public var user: String?
+    /// The password, if any.
+    public var password: String?
     /// `host:port`, possibly empty (a Unix socket given in the options).
-    var hostAndPort: String
-    var database: String?
+    public var hostAndPort: String
+    /// The database, if any.
+    public var database: String?
     /// Everything from `?` on, or empty.
-    var options: String
+    public var options: String
 
-    struct Invalid: Error, CustomStringConvertible {
-        let description: String
+    /// The text is not a `postgres://` URL.
+    public struct Invalid: Error, CustomStringConvertible {
+        /// What is wrong.
+        public let description: String
     }
 
-    init(_ text: String) throws {
+    /// Parses `text`; percent-escapes in the user, password and database are decoded.
+    public init(_ text: String) throws {
         guard let schemeEnd = text.firstRange(of: "://") else {
             throw Invalid(description: "TEST_DATABASE_ADMIN_URL must be a postgres:// URL")
         }
@@ -45,7 +52,7 @@ struct TestURL: CustomStringConvertible {
     }
 
     /// The same server as another role and/or database.
-    func with(user: String? = nil, password: String?? = nil, database: String? = nil) -> TestURL {
+    public func with(user: String? = nil, password: String?? = nil, database: String? = nil) -> TestURL {
         var copy = self
         if let user { copy.user = user }
         if let password { copy.password = password }
@@ -53,7 +60,8 @@ struct TestURL: CustomStringConvertible {
         return copy
     }
 
-    var description: String {
+    /// The URL again, user, password and database percent-encoded.
+    public var description: String {
         var text = self.scheme + "://"
         if let user {
             text += Self.encode(user)

@@ -4,9 +4,9 @@ import Shared
 import Testing
 
 /// A uniquely named database created for one suite (or one test) and dropped afterwards.
-final class TestDatabase: Sendable {
+public final class TestDatabase: Sendable {
     /// The roles a test connects as.
-    enum Role {
+    public enum Role: Sendable {
         /// The cluster's superuser (seeding, catalog checks, the migrator).
         case admin
         /// The service role.
@@ -16,10 +16,10 @@ final class TestDatabase: Sendable {
     }
 
     /// The suite's database, set by the `.migratedDatabase` trait.
-    @TaskLocal static var current: TestDatabase?
+    @TaskLocal public static var current: TestDatabase?
 
     /// `saas_test_<random>`.
-    let name: String
+    public let name: String
     private let cluster: TestURL
 
     private init(name: String, cluster: TestURL) {
@@ -28,7 +28,7 @@ final class TestDatabase: Sendable {
     }
 
     /// Creates an empty database (no migrations applied).
-    static func create() throws -> TestDatabase {
+    public static func create() throws -> TestDatabase {
         let cluster = try TestCluster.adminURL()
         let name = "saas_test_" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
         let admin = try PostgresConnection.connect(url: cluster.description, timeout: .seconds(10))
@@ -37,7 +37,7 @@ final class TestDatabase: Sendable {
     }
 
     /// The URL of `role` on this database.
-    func url(_ role: Role) -> String {
+    public func url(_ role: Role) -> String {
         switch role {
         case .admin: self.cluster.with(database: self.name).description
         case .rw:
@@ -57,12 +57,12 @@ final class TestDatabase: Sendable {
     }
 
     /// A new connection as `role`.
-    func connect(_ role: Role) throws -> PostgresConnection {
+    public func connect(_ role: Role) throws -> PostgresConnection {
         try PostgresConnection.connect(url: self.url(role), timeout: .seconds(10))
     }
 
     /// A migrator over a new superuser connection, for the files in `directory`.
-    func runner(
+    public func runner(
         directory: String = TestCluster.sqlDirectory,
         report: @escaping @Sendable (MigrationEvent) -> Void = { _ in }
     ) throws -> MigrationRunner {
@@ -72,7 +72,7 @@ final class TestDatabase: Sendable {
 
     /// Runs `body` under the cluster-wide test migration lock (see `TestCluster`).
     @discardableResult
-    func migrating<T>(
+    public func migrating<T>(
         directory: String = TestCluster.sqlDirectory,
         _ body: (MigrationRunner) throws -> T
     ) throws -> T {
@@ -81,7 +81,7 @@ final class TestDatabase: Sendable {
     }
 
     /// Drops the database, closing any connection left open.
-    func drop() {
+    public func drop() {
         do {
             let admin = try PostgresConnection.connect(url: self.cluster.description, timeout: .seconds(10))
             try admin.execute("DROP DATABASE IF EXISTS \(self.name) WITH (FORCE)", timeout: .seconds(60))
@@ -96,7 +96,7 @@ final class TestDatabase: Sendable {
     /// pg_dump refuses a server newer than itself, so the binary comes from `PG_DUMP`, else
     /// `PG_BIN_DIR/pg_dump` (e.g. the pgserver wheel's `pginstall/bin` for PostgreSQL 16),
     /// else `pg_dump` on the PATH.
-    func schemaDump() throws -> String {
+    public func schemaDump() throws -> String {
         let environment = ProcessInfo.processInfo.environment
         let executable =
             environment["PG_DUMP"].flatMap { $0.isEmpty ? nil : $0 }
@@ -127,17 +127,20 @@ final class TestDatabase: Sendable {
     }
 
     /// pg_dump failed.
-    struct DumpFailed: Error, CustomStringConvertible {
-        let description: String
+    public struct DumpFailed: Error, CustomStringConvertible {
+        /// What pg_dump said, passwords masked.
+        public let description: String
     }
 }
 
 /// Gives a suite one freshly created and migrated database, dropped when the suite ends; its
 /// tests read it from `TestDatabase.current`.
-struct MigratedDatabaseTrait: SuiteTrait, TestScoping {
-    var isRecursive: Bool { false }
+public struct MigratedDatabaseTrait: SuiteTrait, TestScoping {
+    /// The trait applies to the suite as a whole, not to each test again.
+    public var isRecursive: Bool { false }
 
-    func provideScope(
+    /// Creates and migrates the database, runs the suite with it, drops it.
+    public func provideScope(
         for test: Test,
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
@@ -153,5 +156,5 @@ struct MigratedDatabaseTrait: SuiteTrait, TestScoping {
 
 extension Trait where Self == MigratedDatabaseTrait {
     /// A fresh, fully migrated database for the suite (`TestDatabase.current`).
-    static var migratedDatabase: Self { Self() }
+    public static var migratedDatabase: Self { Self() }
 }

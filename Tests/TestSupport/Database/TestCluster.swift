@@ -9,18 +9,19 @@ import Shared
 /// `saas_test_<random>` from it and drops it afterwards, so suites run in parallel and never
 /// touch the development database. Without the variable every database test fails: an
 /// integration test never skips silently.
-enum TestCluster {
+public enum TestCluster {
     /// Why the tests cannot run.
-    struct NotConfigured: Error, CustomStringConvertible {
-        var description: String {
+    public struct NotConfigured: Error, CustomStringConvertible {
+        /// What to set, and how.
+        public var description: String {
             let ci = ProcessInfo.processInfo.environment["CI"] == "true" ? " (CI=true: the CI job must set it)" : ""
             return "TEST_DATABASE_ADMIN_URL is not set\(ci): point it at a PostgreSQL 15/16 superuser, e.g. "
-                + "postgres://postgres:PW@127.0.0.1:5432/postgres (scripts/services start; see DEVELOPERS.md)"
+                + "postgres://postgres:PW@127.0.0.1:5432/postgres (scripts/services start; see docs/datamodel.md, Tests)"
         }
     }
 
     /// The superuser URL from the environment.
-    static func adminURL() throws -> TestURL {
+    public static func adminURL() throws -> TestURL {
         guard let text = ProcessInfo.processInfo.environment["TEST_DATABASE_ADMIN_URL"], !text.isEmpty else {
             throw NotConfigured()
         }
@@ -30,7 +31,7 @@ enum TestCluster {
     /// `host:port` of a PgBouncer in transaction pooling in front of the cluster
     /// (`TEST_PGBOUNCER_ADDRESS`, set by `scripts/test` for its PgBouncer run): app_rw and
     /// app_ro then connect through it; the superuser always connects directly.
-    static let pgbouncerAddress: String? = {
+    public static let pgbouncerAddress: String? = {
         guard let value = ProcessInfo.processInfo.environment["TEST_PGBOUNCER_ADDRESS"], !value.isEmpty else {
             return nil
         }
@@ -40,8 +41,8 @@ enum TestCluster {
     /// Passwords for app_rw / app_ro: from `TEST_APP_RW_PASSWORD` / `TEST_APP_RO_PASSWORD`, else
     /// generated once per test process. Roles are cluster-wide: on a shared cluster set the
     /// variables to the values in `.env`, or the development service loses its login.
-    static let rwPassword = Self.password(from: "TEST_APP_RW_PASSWORD")
-    static let roPassword = Self.password(from: "TEST_APP_RO_PASSWORD")
+    public static let rwPassword = Self.password(from: "TEST_APP_RW_PASSWORD")
+    public static let roPassword = Self.password(from: "TEST_APP_RO_PASSWORD")
 
     private static func password(from variable: String) -> String {
         if let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty { return value }
@@ -59,7 +60,7 @@ enum TestCluster {
     /// them any more. Without this lock, one suite's `down --all` could drop the roles while
     /// another suite sits between `0001_roles` and `0002_app_schema`. `body` must not suspend:
     /// waiters block their thread.
-    static func withMigrationLock<T>(_ body: () throws -> T) throws -> T {
+    public static func withMigrationLock<T>(_ body: () throws -> T) throws -> T {
         let admin = try PostgresConnection.connect(url: self.adminURL().description, timeout: .seconds(10))
         try admin.query("SELECT pg_advisory_lock($1::bigint)", [Self.migrationLockKey], timeout: .seconds(600))
         defer {
@@ -88,9 +89,10 @@ enum TestCluster {
     }
 
     /// The repository's `sql/` directory.
-    static let sqlDirectory: String = {
+    public static let sqlDirectory: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
+        // Tests/TestSupport/Database/TestCluster.swift → the repository root.
+        for _ in 0..<4 { url.deleteLastPathComponent() }
         return url.appendingPathComponent("sql").path
     }()
 }

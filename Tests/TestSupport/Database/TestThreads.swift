@@ -2,11 +2,12 @@ import Foundation
 
 /// Runs a blocking closure on its own thread (not the Swift concurrency pool, which has as
 /// few threads as cores) and hands back its result.
-final class ResultThread<T: Sendable>: @unchecked Sendable {
+public final class ResultThread<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var result: Result<T, any Error>?
 
-    init(_ body: @escaping @Sendable () throws -> T) {
+    /// Starts `body` on a new thread.
+    public init(_ body: @escaping @Sendable () throws -> T) {
         let thread = Thread { [self] in
             let outcome = Result { try body() }
             self.condition.lock()
@@ -18,7 +19,7 @@ final class ResultThread<T: Sendable>: @unchecked Sendable {
     }
 
     /// Waits for the closure and returns its value or rethrows its error.
-    func join() throws -> T {
+    public func join() throws -> T {
         self.condition.lock()
         defer { self.condition.unlock() }
         while self.result == nil { self.condition.wait() }
@@ -27,19 +28,25 @@ final class ResultThread<T: Sendable>: @unchecked Sendable {
 }
 
 /// A counter shared between threads.
-final class LockedCounter: @unchecked Sendable {
+public final class LockedCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
 
-    func increment() { self.add(1) }
+    /// A counter at zero.
+    public init() {}
 
-    func add(_ amount: Int) {
+    /// Adds one.
+    public func increment() { self.add(1) }
+
+    /// Adds `amount`.
+    public func add(_ amount: Int) {
         self.lock.lock()
         self.count += amount
         self.lock.unlock()
     }
 
-    var value: Int {
+    /// The count now.
+    public var value: Int {
         self.lock.lock()
         defer { self.lock.unlock() }
         return self.count
@@ -47,17 +54,22 @@ final class LockedCounter: @unchecked Sendable {
 }
 
 /// A set of strings shared between threads.
-final class LockedSet: @unchecked Sendable {
+public final class LockedSet: @unchecked Sendable {
     private let lock = NSLock()
     private var members = Set<String>()
 
-    func insert(_ member: String) {
+    /// An empty set.
+    public init() {}
+
+    /// Adds `member`.
+    public func insert(_ member: String) {
         self.lock.lock()
         self.members.insert(member)
         self.lock.unlock()
     }
 
-    var value: Set<String> {
+    /// The members now.
+    public var value: Set<String> {
         self.lock.lock()
         defer { self.lock.unlock() }
         return self.members

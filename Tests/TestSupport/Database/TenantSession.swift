@@ -6,12 +6,12 @@ import Shared
 extension PostgresConnection {
     /// Runs `body` in a transaction with `app.store_id` set to `store` (none when nil); commits
     /// on success, rolls back on error.
-    func transaction<T>(store: String?, _ body: () throws -> T) throws -> T {
+    public func transaction<T>(store: String?, _ body: () throws -> T) throws -> T {
         try self.transaction(store: store) { _ in try body() }
     }
 
     /// Same, with the transaction for typed statements.
-    func transaction<T>(store: String?, _ body: (PostgresTransaction) throws -> T) throws -> T {
+    public func transaction<T>(store: String?, _ body: (PostgresTransaction) throws -> T) throws -> T {
         guard let store else {
             return try self.withoutTenant(statementTimeout: .seconds(60), body)
         }
@@ -23,7 +23,7 @@ extension PostgresConnection {
 
     /// Runs one statement as tenant `store` in its own transaction.
     @discardableResult
-    func run(store: String?, _ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
+    public func run(store: String?, _ sql: String, _ parameters: [String?] = []) throws -> PostgresRows {
         try self.transaction(store: store) { (tx: PostgresTransaction) in
             try tx.query(sql, parameters: parameters)
         }
@@ -31,7 +31,7 @@ extension PostgresConnection {
 
     /// Runs one statement as tenant `store` and returns the error it fails with (nil when it
     /// succeeds; the transaction is rolled back either way).
-    func failure(store: String?, _ sql: String, _ parameters: [String?] = []) -> PostgresError? {
+    public func failure(store: String?, _ sql: String, _ parameters: [String?] = []) -> PostgresError? {
         struct RollBack: Error {}
         do {
             try self.transaction(store: store) { (tx: PostgresTransaction) in
@@ -49,7 +49,7 @@ extension PostgresConnection {
     }
 
     /// `count(*)` of `table` as tenant `store`.
-    func count(
+    public func count(
         _ table: String,
         store: String?,
         where condition: String = "true",

@@ -1,9 +1,12 @@
+// `@testable import` needs a build with testing enabled (debug, as `swift build --build-tests`
+// and `swift test` make it). Release builds compile this target too (it is a regular target),
+// without the test server: nothing ships or links it there.
+#if DEBUG
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Shared
-import TestSupport
 
 @testable import Worker
 
@@ -14,6 +17,9 @@ import TestSupport
 ///   every request also goes through the real parser and framing.
 ///
 /// `TEST_CLIENT_MODE=live` makes `.default` live, to run a whole suite over sockets.
+///
+/// Internal, for test targets that `@testable import TestSupport` (its API names the worker's
+/// internal types, such as `Router`).
 final class TestServer: Sendable {
     enum Mode: String, CaseIterable, Sendable, CustomStringConvertible {
         case inProcess
@@ -32,14 +38,24 @@ final class TestServer: Sendable {
     private let services: WorkerServices
     private let channel: (any Channel)?
 
-    /// Serves `routes` (default: the production composition root) in `mode`.
-    init(_ mode: Mode = .default, routes: (inout Router) -> Void = Routes.register) throws {
-        var routing = Router()
-        routes(&routing)
-        let router = routing
+    /// The configuration tests start from: defaults with one connection per pool.
+    static var defaultConfig: Config {
         var config = Config(cpuCount: 1)
         config.postgresPoolSize = 1
         config.redisPoolSize = 1
+        return config
+    }
+
+    /// Serves `routes` (default: the production composition root) in `mode` with `config`
+    /// (e.g. a test database's `DATABASE_URL`, another `APP_ENV`).
+    init(
+        _ mode: Mode = .default,
+        config: Config = TestServer.defaultConfig,
+        routes: (inout Router) -> Void = Routes.register
+    ) throws {
+        var routing = Router()
+        routes(&routing)
+        let router = routing
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = self.group.next()
@@ -134,3 +150,4 @@ struct InProcessTransport: TestTransport {
         return TestResponse(status: Int(response.status.code), headers: responseHeaders, body: body)
     }
 }
+#endif

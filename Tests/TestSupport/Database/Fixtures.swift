@@ -5,35 +5,47 @@ import Testing
 
 /// One store with a row in every table, inserted as the superuser (row security does not
 /// apply to it), so tests can attack it as app_rw / app_ro.
-struct SeededStore {
-    let id: String
-    let customer: String
-    let product: String
-    let category: String
-    let childCategory: String
-    let coupon: String
-    let order: String
-    let orderItem: String
-    let conversation: String
-    let message: String
-    let savedChart: String
-    let syncLog: String
+public struct SeededStore: Sendable {
+    /// The store's id (`app.stores.id`).
+    public let id: String
+    /// The ids of its rows, one per table (`childCategory`: a category under `category`).
+    public let customer: String
+    /// A product.
+    public let product: String
+    /// A category.
+    public let category: String
+    /// A category whose parent is `category`.
+    public let childCategory: String
+    /// A coupon.
+    public let coupon: String
+    /// An order of `customer`.
+    public let order: String
+    /// An item of `order` selling `product`.
+    public let orderItem: String
+    /// A conversation.
+    public let conversation: String
+    /// The first message of `conversation`.
+    public let message: String
+    /// A saved chart pointing at `conversation` and `message`.
+    public let savedChart: String
+    /// A finished sync log.
+    public let syncLog: String
 
     /// Every table in schema `app`, parents before children.
-    static let tables = [
+    public static let tables = [
         "stores", "customers", "products", "categories", "product_categories", "coupons", "orders",
         "order_items", "conversations", "conversation_messages", "saved_charts", "sync_logs",
     ]
 
     /// The suite's database (`TestDatabase.current`) with two seeded stores, A and B.
-    static func twoStores() throws -> (TestDatabase, SeededStore, SeededStore) {
+    public static func twoStores() throws -> (TestDatabase, SeededStore, SeededStore) {
         let database = try #require(TestDatabase.current)
         let admin = try database.connect(.admin)
         return (database, try Self.seed(admin), try Self.seed(admin))
     }
 
     /// Inserts a store and one row per table.
-    static func seed(_ admin: PostgresConnection) throws -> SeededStore {
+    public static func seed(_ admin: PostgresConnection) throws -> SeededStore {
         let store = UUID().uuidString.lowercased()
         try Self.insert(admin, "stores", Self.storeRow(id: store))
         func add(_ table: String, _ values: [(String, String?)]) throws -> String {
@@ -108,7 +120,7 @@ struct SeededStore {
     }
 
     /// A valid new row for `table` in this store, pointing at this store's rows.
-    func newRow(_ table: String) -> [(String, String?)] {
+    public func newRow(_ table: String) -> [(String, String?)] {
         if table == "stores" { return Self.storeRow(id: UUID().uuidString.lowercased()) }
         let values: [(String, String?)]
         switch table {
@@ -142,7 +154,7 @@ struct SeededStore {
     }
 
     /// The `INSERT` statement and parameters for `values`.
-    static func insertSQL(_ table: String, _ values: [(String, String?)]) -> (String, [String?]) {
+    public static func insertSQL(_ table: String, _ values: [(String, String?)]) -> (String, [String?]) {
         let columns = values.map(\.0).joined(separator: ", ")
         let placeholders = (1...values.count).map { "$\($0)" }.joined(separator: ", ")
         return ("INSERT INTO app.\(table) (\(columns)) VALUES (\(placeholders))", values.map(\.1))
@@ -150,7 +162,7 @@ struct SeededStore {
 
     /// Inserts a row on `connection` (autocommit); returns its `id` if the table has one.
     @discardableResult
-    static func insert(
+    public static func insert(
         _ connection: PostgresConnection,
         _ table: String,
         _ values: [(String, String?)]
@@ -168,7 +180,7 @@ struct SeededStore {
     }
 
     /// A fresh external id.
-    static func unique() -> String {
+    public static func unique() -> String {
         UUID().uuidString.lowercased()
     }
 }

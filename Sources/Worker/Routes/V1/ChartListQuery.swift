@@ -1,0 +1,134 @@
+import Database
+import Shared
+
+/// `GET /v1/charts?limit=&cursor=&pinned=`: what the request asks for, the one statement that
+/// reads the page (keyset pagination: no `OFFSET`, so page 100 costs what page 1 costs), and the
+/// body it answers.
+///
+/// Orders, each served by an index of migration 0008 (the tenant's charts in index order, read
+/// `limit + 1` deep to know whether another page follows):
+/// - all charts and `pinned=false`: newest first, `created_at DESC, id DESC`;
+/// - `pinned=true`: `position ASC NULLS LAST, created_at DESC, id DESC`.
+struct ChartListQuery: Sendable {
+    /// Charts per page.
+    let limit: Int
+    /// Which list, hence which order.
+    let listing: ChartCursor.Listing
+    /// Where the previous page ended (`nil`: the first page).
+    let cursor: ChartCursor?
+
+    /// Allowed `limit` values; the default when it is left out.
+    static let limits = 1...100
+    static let defaultLimit = 20
+
+    /// Reads `limit` (`422` when not an integer in `limits`), `pinned` (`400` unless `true` or
+    /// `false`) and `cursor` (`400` unless this server issued it for the same list).
+    init(_ query: QueryParameters) throws {
+        if let text = query.get("limit") {
+            guard let limit = Int(text), Self.limits.contains(limit) else {
+                let message = "must be an integer between \(Self.limits.lowerBound) and \(Self.limits.upperBound)"
+                throw APIError(
+                    .validationError,
+                    "Query parameter 'limit' \(message)",
+                    details: [FieldError(field: "limit", message: message)]
+                )
+            }
+            self.limit = limit
+        } else {
+            self.limit = Self.defaultLimit
+        }
+        switch try query.get("pinned", as: Bool.self) {
+        case nil: self.listing = .all
+        case true?: self.listing = .pinned
+        case false?: self.listing = .unpinned
+        }
+        if let token = query.get("cursor") {
+            guard let cursor = ChartCursor(token: token, for: self.listing) else {
+                let message = "is not a cursor of this list"
+                throw APIError(
+                    .badRequest,
+                    "Query parameter 'cursor' \(message)",
+                    details: [FieldError(field: "cursor", message: message)]
+                )
+            }
+            self.cursor = cursor
+        } else {
+            self.cursor = nil
+        }
+    }
+
+    /// The page's rows, one more than `limit` when another page follows.
+    func rows(store: UUID, in tx: PostgresTransaction) throws -> PostgresRows {
+        guard let cursor else { return try tx.query(Self.firstPage(self.listing), store, self.limit + 1) }
+        let after: [any PostgresEncodable] = [store, self.limit + 1, cursor.createdAt, cursor.id]
+        switch (self.listing, cursor.position) {
+        case (.all, _): return try tx.query(Self.allAfter, parameters: after)
+        case (.unpinned, _): return try tx.query(Self.unpinnedAfter, parameters: after)
+        case (.pinned, let position?): return try tx.query(Self.pinnedAfterPosition, parameters: after + [position])
+        case (.pinned, nil): return try tx.query(Self.pinnedAfterUnpositioned, parameters: after)
+        }
+    }
+
+    /// The body for `rows`: the charts and the cursor of the next page.
+    func page(_ rows: PostgresRows) throws -> Page {
+        var charts: [Chart] = []
+        charts.reserveCapacity(min(rows.rows.count, self.limit))
+        for values in rows.rows.prefix(self.limit) { charts.append(try Chart(row: values)) }
+        let next = rows.rows.count > self.limit ? charts.last.map { ChartCursor(after: $0, in: self.listing) } : nil
+        return Page(data: charts, nextCursor: next?.token)
+    }
+
+    /// `{"data":[chart…],"next_cursor":"…"|null}`.
+    struct Page: Encodable {
+        let data: [Chart]
+        let nextCursor: String?
+
+        enum CodingKeys: String, CodingKey {
+            case data
+            case nextCursor = "next_cursor"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.data, forKey: .data)
+            if let nextCursor = self.nextCursor {
+                try container.encode(nextCursor, forKey: .nextCursor)
+            } else {
+                try container.encodeNil(forKey: .nextCursor)
+            }
+        }
+
+        /// Room for the encoded page, so encoding rarely reallocates.
+        var encodedSizeEstimate: Int { 96 + self.data.count * 512 }
+    }
+
+    // The statements, built once. `$1` the store (also filtered on explicitly, which lets the
+    // planner use the index before row security adds the same condition), `$2` the rows to
+    // read, `$3`/`$4` the cursor's `created_at` and id, `$5` its position.
+    private static let select = "SELECT \(Chart.columns) FROM app.saved_charts WHERE store_id = $1"
+    private static let newest = " ORDER BY created_at DESC, id DESC LIMIT $2"
+    private static let byPosition = " ORDER BY position ASC NULLS LAST, created_at DESC, id DESC LIMIT $2"
+    private static let olderThanCursor = "(created_at, id) < ($3::timestamptz, $4::uuid)"
+
+    private static let allFirst = select + newest
+    private static let unpinnedFirst = select + " AND NOT pinned" + newest
+    private static let pinnedFirst = select + " AND pinned" + byPosition
+    private static let allAfter = select + " AND " + olderThanCursor + newest
+    private static let unpinnedAfter = select + " AND NOT pinned AND " + olderThanCursor + newest
+    /// After a chart with a position: larger positions, then every unpositioned chart, then
+    /// older charts of the same position.
+    private static let pinnedAfterPosition =
+        select + " AND pinned AND (position > $5 OR position IS NULL OR (position = $5 AND "
+        + olderThanCursor + "))" + byPosition
+    /// After an unpositioned chart: only older unpositioned charts remain.
+    private static let pinnedAfterUnpositioned =
+        select + " AND pinned AND position IS NULL AND " + olderThanCursor + byPosition
+
+    private static func firstPage(_ listing: ChartCursor.Listing) -> String {
+        switch listing {
+        case .all: self.allFirst
+        case .unpinned: self.unpinnedFirst
+        case .pinned: self.pinnedFirst
+        }
+    }
+}
