@@ -8,7 +8,7 @@ enum V1Routes {
         let tenants = TenantCache()
         router.group("/v1", before: TenantHook.make(cache: tenants)) { v1 in
             ChartRoutes.register(in: &v1)
-            // RevenueRoutes.register(in: &v1) goes here (the analytics routes; added at merge).
+            RevenueRoutes.register(in: &v1)
         }
     }
 }
