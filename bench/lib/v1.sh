@@ -163,7 +163,7 @@ n = int(re.search(r"actually processed: (\d+)", text).group(1))
 tps = float(re.search(r"tps = ([0-9.]+) \(without initial connection time\)", text).group(1))
 failed = re.search(r"number of failed transactions: (\d+)", text)
 errors = (int(failed.group(1)) if failed else 0) + len(re.findall(r"error:", text))
-# `times` after CPU-TIMES: the shell's own line, then its children's (pgbench)
+# times after CPU-TIMES: the subshell line, then the children line (pgbench)
 cpu = re.search(r"^CPU-TIMES\n.*\n(\d+)m([0-9.]+)s (\d+)m([0-9.]+)s", text, re.M)
 secs = (int(cpu.group(1)) * 60 + float(cpu.group(2)) + int(cpu.group(3)) * 60 + float(cpu.group(4))) if cpu else None
 lat = json.loads(os.environ["LAT"])
