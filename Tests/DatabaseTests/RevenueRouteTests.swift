@@ -1,5 +1,6 @@
 import Database
 import Shared
+import TestSupport
 import Testing
 
 @testable import Worker

@@ -1,6 +1,7 @@
 import Database
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// `scripts/seed` (issue 13, deliverable 4), run for real against a migrated database: the two
