@@ -549,8 +549,16 @@ def cmd_report(results_dir, out_md):
         with open(profile) as f:
             w(f.read().rstrip())
         w("")
+    text = "\n".join(L)
+    # The /v1 block (`bench/run v1`, benchv1.py) is another run's: keep it.
+    from benchv1 import splice_v1_block, v1_block
+    if os.path.exists(out_md):
+        with open(out_md) as f:
+            block = v1_block(f.read())
+        if block:
+            text = splice_v1_block(text, block)
     with open(out_md, "w") as f:
-        f.write("\n".join(L))
+        f.write(text)
     # the ratio lines, for the terminal
     for name, conns, value, target, ok, unit in target_rows:
         v = "n/a" if value is None else (f"{value:.2f}x" if unit == "x" else f"{value:.1f} {unit}")
