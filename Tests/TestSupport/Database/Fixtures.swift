@@ -1,3 +1,7 @@
+// Swift Testing is there only when tests are built: release builds of the products also compile
+// this target (`swift build` builds every target), and a --static-swift-stdlib build has no
+// Testing module at all.
+#if canImport(Testing)
 import Database
 import Foundation
 import Shared
@@ -184,3 +188,4 @@ public struct SeededStore: Sendable {
         UUID().uuidString.lowercased()
     }
 }
+#endif
