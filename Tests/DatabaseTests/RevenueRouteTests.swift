@@ -24,7 +24,7 @@ struct RevenueRouteTests {
         self.storeC = try RevenueFixtures.store(admin, currency: "GBP", timezone: "UTC")
         try RevenueFixtures.orders(admin, store: self.storeA, RevenueFixtures.parisOrders)
         try RevenueFixtures.orders(admin, store: self.storeB, RevenueFixtures.newYorkOrders)
-        self.server = RevenueRouteServer(database: database, tenants: [self.storeA, self.storeB, self.storeC])
+        self.server = try RevenueRouteServer(database: database, tenants: [self.storeA, self.storeB, self.storeC])
     }
 
     private func report(_ query: String, as store: Tenant) async throws -> RevenueBody {

@@ -15,7 +15,7 @@ struct RevenueValidationTests {
     init() throws {
         let database = try #require(TestDatabase.current)
         self.store = try RevenueFixtures.store(try database.connect(.admin), currency: "EUR", timezone: "Europe/Paris")
-        self.server = RevenueRouteServer(database: database, tenants: [self.store])
+        self.server = try RevenueRouteServer(database: database, tenants: [self.store])
     }
 
     /// The `details` of a `422` for `query`, as `field: message` strings.
