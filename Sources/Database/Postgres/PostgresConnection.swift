@@ -37,9 +37,14 @@ public final class PostgresConnection: @unchecked Sendable {
     public static func connect(url: String, timeout: Duration) throws(PostgresError) -> PostgresConnection {
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         // `expand_dbname` lets the URL carry everything; the fallback application_name names us
-        // in pg_stat_activity.
-        let keys = ["dbname", "fallback_application_name"]
-        let values = [url, "saas-api"]
+        // in pg_stat_activity. Keys are applied in order, so the ones before `dbname` are
+        // defaults the URL overrides.
+        var keys = ["dbname", "fallback_application_name"]
+        var values = [url, "saas-api"]
+        if Self.gssEncryptionIsUnset {
+            keys.insert("gssencmode", at: 0)
+            values.insert("disable", at: 0)
+        }
         let conn: OpaquePointer? = withCStringArray(keys) { keyPointers in
             withCStringArray(values) { valuePointers in
                 PQconnectStartParams(keyPointers, valuePointers, 1)
@@ -71,6 +76,15 @@ public final class PostgresConnection: @unchecked Sendable {
         }
     }
 
+    /// No GSSAPI encryption unless asked for (`gssencmode` in the URL or `PGGSSENCMODE`).
+    ///
+    /// libpq's default, `prefer`, probes for Kerberos credentials before every connection,
+    /// which loads and initialises the Kerberos libraries in each worker (~0.6 MiB resident per
+    /// process, measured) for a feature this service's deployments do not use; PgBouncer does
+    /// not offer it either. `prefer` never made encryption certain anyway: TLS (`sslmode`) is
+    /// untouched.
+    static let gssEncryptionIsUnset = getenv("PGGSSENCMODE") == nil
+
     /// Whether the connection is usable: connected and not broken by an earlier error.
     public var isUsable: Bool {
         !self.broken && PQstatus(self.conn) == CONNECTION_OK
@@ -80,6 +94,19 @@ public final class PostgresConnection: @unchecked Sendable {
     /// pooler such as PgBouncer it is the pooler's made-up id, not a PostgreSQL backend's.
     public var announcedBackendPID: Int32 {
         PQbackendPID(self.conn)
+    }
+
+    /// The value libpq uses for connection option `keyword` (`PQconninfo`): what the URL,
+    /// the environment or our defaults chose, e.g. `gssencmode`. `nil` for an unknown keyword.
+    public func option(_ keyword: String) -> String? {
+        guard let options = PQconninfo(self.conn) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let name = option.pointee.keyword {
+            if String(cString: name) == keyword { return option.pointee.val.map { String(cString: $0) } }
+            option += 1
+        }
+        return nil
     }
 
     /// Round trips so far: each a flush of what was sent and a wait for all of its answers

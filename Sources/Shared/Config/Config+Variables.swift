@@ -16,7 +16,7 @@ extension Config {
         .integer("WORKERS", \.workers, in: 1...256, "Worker processes (also --workers); default: the CPU count."),
         ConfigVariable(
             name: "DATABASE_URL",
-            summary: "PostgreSQL URL the service connects with (app_rw).",
+            summary: "PostgreSQL URL the service connects with (app_rw); gssencmode=disable unless the URL sets it.",
             isSecret: true,
             read: { config, reader throws(ConfigError) in
                 config.databaseURL = try reader.postgresURL("DATABASE_URL", default: config.databaseURL)
