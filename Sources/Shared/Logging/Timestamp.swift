@@ -58,6 +58,18 @@ public enum Timestamp {
 
         /// Appends the given instant, reusing the formatted second when it is the cached one.
         public mutating func append(seconds: Int, milliseconds: Int, to bytes: inout [UInt8]) {
+            self.update(seconds: seconds, milliseconds: milliseconds)
+            bytes.append(contentsOf: self.text)
+        }
+
+        /// Writes the current wall-clock time (24 bytes) at `destination`, which must have room.
+        public mutating func copyNow(to destination: UnsafeMutablePointer<UInt8>) {
+            let now = WallClock.now()
+            self.update(seconds: now.seconds, milliseconds: now.milliseconds)
+            self.text.withUnsafeBufferPointer { destination.update(from: $0.baseAddress!, count: 24) }
+        }
+
+        private mutating func update(seconds: Int, milliseconds: Int) {
             if seconds != self.second || self.text.count != 24 {
                 self.text.removeAll(keepingCapacity: true)
                 Timestamp.append(seconds: seconds, milliseconds: milliseconds, to: &self.text)
@@ -67,7 +79,6 @@ public enum Timestamp {
                 self.text[21] = UInt8(ascii: "0") + UInt8(milliseconds / 10 % 10)
                 self.text[22] = UInt8(ascii: "0") + UInt8(milliseconds % 10)
             }
-            bytes.append(contentsOf: self.text)
         }
     }
 

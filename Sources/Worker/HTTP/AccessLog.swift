@@ -46,8 +46,8 @@ final class AccessLog: @unchecked Sendable {
     private let eventLoop: (any EventLoop)?
     private let batchLimit: Int
     /// `","pid":123,"worker":1,"request_id":"`, rendered once.
-    private let identity: [UInt8]
-    private var clock = Timestamp.Cache()
+    let identity: [UInt8]
+    var clock = Timestamp.Cache()
     private var pending: [UInt8] = []
     private var flushQueued = false
 
@@ -81,24 +81,9 @@ final class AccessLog: @unchecked Sendable {
     }
 
     /// Queues the access line of one answered request.
-    func record(
-        requestID: String,
-        method: HTTPMethod,
-        uri: String,
-        status: UInt,
-        elapsedNanoseconds: UInt64,
-        trace: TraceDigits? = nil
-    ) {
+    func record(_ entry: Entry) {
         let start = self.pending.count
-        self.format(
-            requestID: requestID,
-            method: method,
-            uri: uri,
-            status: status,
-            elapsedNanoseconds: elapsedNanoseconds,
-            trace: trace,
-            to: &self.pending
-        )
+        self.format(entry, to: &self.pending)
         if self.pending.count >= self.batchLimit {
             if start > 0 && self.pending.count > self.batchLimit {
                 // The new line would push the batch over the limit: the earlier lines go alone.
@@ -172,17 +157,36 @@ final class AccessLog: @unchecked Sendable {
     }
 
     /// Appends one complete line (with its newline) to `out`.
-    func format(
-        requestID: String,
-        method: HTTPMethod,
-        uri: String,
-        status: UInt,
-        elapsedNanoseconds: UInt64,
-        trace: TraceDigits? = nil,
-        to out: inout [UInt8]
-    ) {
-        let methodText = Self.loggable(Substring(method.rawValue))
-        let path = Self.loggable(Self.pathPart(of: uri))
+    func format(_ entry: Entry, to out: inout [UInt8]) {
+        if !self.appendPlainLine(entry, to: &out) { self.formatEscaping(entry, to: &out) }
+    }
+
+    /// What one access line says.
+    struct Entry {
+        /// The id sent back in `X-Request-Id`, the method, the target (the line names its path
+        /// only: a query may hold secrets) and the status.
+        let requestID: String, method: HTTPMethod, uri: String, status: UInt
+        /// From the head's arrival to the response's; the W3C trace context digits, logged as
+        /// `trace_id` and `span_id`.
+        let elapsedNanoseconds: UInt64, trace: TraceDigits?
+
+        init(
+            requestID: String,
+            method: HTTPMethod,
+            uri: String,
+            status: UInt,
+            elapsedNanoseconds: UInt64,
+            trace: TraceDigits? = nil
+        ) {
+            (self.requestID, self.method, self.uri) = (requestID, method, uri)
+            (self.status, self.elapsedNanoseconds, self.trace) = (status, elapsedNanoseconds, trace)
+        }
+    }
+
+    /// `format` for any text: escaped and masked field by field.
+    func formatEscaping(_ entry: Entry, to out: inout [UInt8]) {
+        let methodText = Self.loggable(Substring(entry.method.rawValue))
+        let path = Self.loggable(Self.pathPart(of: entry.uri))
         out.append(contentsOf: #"{"time":""#.utf8)
         self.clock.appendNow(to: &out)
         out.append(contentsOf: #"","level":"info","msg":""#.utf8)
@@ -190,18 +194,18 @@ final class AccessLog: @unchecked Sendable {
         out.append(UInt8(ascii: " "))
         JSONWriter.appendEscaped(path, to: &out)
         out.append(UInt8(ascii: " "))
-        Self.appendDecimal(UInt64(status), to: &out)
+        Self.appendDecimal(UInt64(entry.status), to: &out)
         out.append(contentsOf: self.identity)
-        JSONWriter.appendEscaped(Substring(requestID), to: &out)  // logged as is, like swift-log's path
+        JSONWriter.appendEscaped(Substring(entry.requestID), to: &out)  // logged as is, like swift-log's path
         out.append(contentsOf: #"","duration_ms":"#.utf8)
-        Self.appendMilliseconds(microseconds: elapsedNanoseconds / 1000, to: &out)
+        Self.appendMilliseconds(microseconds: entry.elapsedNanoseconds / 1000, to: &out)
         out.append(contentsOf: #","http_method":""#.utf8)
         JSONWriter.appendEscaped(methodText, to: &out)
         out.append(contentsOf: #"","http_path":""#.utf8)
         JSONWriter.appendEscaped(path, to: &out)
         out.append(contentsOf: #"","http_status":"#.utf8)
-        Self.appendDecimal(UInt64(status), to: &out)
-        if let trace { trace.appendLogFields(to: &out) }
+        Self.appendDecimal(UInt64(entry.status), to: &out)
+        if let trace = entry.trace { trace.appendLogFields(to: &out) }
         out.append(contentsOf: "}\n".utf8)
     }
 
@@ -232,31 +236,13 @@ final class AccessLog: @unchecked Sendable {
 
     /// `value` in decimal.
     static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
-        var divisor: UInt64 = 1
-        while value / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
-        }
+        withRawOutput(appendingTo: &out, capacity: 24) { $0.appendDecimal(Int(clamping: value)) }
     }
 
     /// Milliseconds with up to three decimals, as `Double.description` prints
     /// `Double(microseconds) / 1000`: trailing zeros dropped, at least one decimal (`0.012`,
     /// `1.5`, `3.0`).
     static func appendMilliseconds(microseconds: UInt64, to out: inout [UInt8]) {
-        self.appendDecimal(microseconds / 1000, to: &out)
-        out.append(UInt8(ascii: "."))
-        var fraction = microseconds % 1000
-        var digits = 3
-        while digits > 1 && fraction % 10 == 0 {
-            fraction /= 10
-            digits -= 1
-        }
-        var divisor: UInt64 = 1
-        for _ in 1..<digits { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
-            divisor /= 10
-        }
+        withRawOutput(appendingTo: &out, capacity: 24) { $0.appendMilliseconds(microseconds: microseconds) }
     }
 }

@@ -120,12 +120,14 @@ extension HTTPServerHandler {
         let elapsed = now &- exchange.started
         if let fast = self.services.accessLog {
             fast.record(
-                requestID: exchange.requestID,
-                method: method,
-                uri: exchange.head.uri,
-                status: status,
-                elapsedNanoseconds: elapsed,
-                trace: traceDigits
+                AccessLog.Entry(
+                    requestID: exchange.requestID,
+                    method: method,
+                    uri: exchange.head.uri,
+                    status: status,
+                    elapsedNanoseconds: elapsed,
+                    trace: traceDigits
+                )
             )
             return
         }

@@ -66,19 +66,26 @@ struct TraceDigits {
         return 70
     }
 
+    /// The length of the access log's trace fields.
+    static let logFieldsLength = 75
+
     /// Appends `,"span_id":"…","trace_id":"…"` (75 bytes; sorted keys, as `JSONLogHandler`
-    /// writes them), built on the stack and appended in one call.
+    /// writes them).
     func appendLogFields(to out: inout [UInt8]) {
-        var line: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &line) { raw in
-            Self.storeASCII(#","span_id":""#, at: 0, in: raw)
-            self.storeSpanID(at: 12, in: raw)
-            Self.storeASCII(#"","trace_id":""#, at: 28, in: raw)
-            self.storeTraceID(at: 42, in: raw)
-            raw[74] = UInt8(ascii: "\"")
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<75]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: Self.logFieldsLength) { buffer in
+            self.storeLogFields(at: buffer.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(buffer))
         }
+    }
+
+    /// Writes the access log's trace fields (`logFieldsLength` bytes) at `destination`.
+    func storeLogFields(at destination: UnsafeMutablePointer<UInt8>) {
+        let raw = UnsafeMutableRawBufferPointer(start: destination, count: Self.logFieldsLength)
+        Self.storeASCII(#","span_id":""#, at: 0, in: raw)
+        self.storeSpanID(at: 12, in: raw)
+        Self.storeASCII(#"","trace_id":""#, at: 28, in: raw)
+        self.storeTraceID(at: 42, in: raw)
+        raw[74] = UInt8(ascii: "\"")
     }
 
     @inline(__always)

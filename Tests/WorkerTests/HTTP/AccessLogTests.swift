@@ -61,11 +61,13 @@ struct AccessLogTests {
         let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
         var bytes: [UInt8] = []
         log.format(
-            requestID: requestID,
-            method: method,
-            uri: uri,
-            status: status,
-            elapsedNanoseconds: elapsed,
+            AccessLog.Entry(
+                requestID: requestID,
+                method: method,
+                uri: uri,
+                status: status,
+                elapsedNanoseconds: elapsed
+            ),
             to: &bytes
         )
         let fast = String(decoding: bytes, as: UTF8.self)
@@ -75,10 +77,70 @@ struct AccessLogTests {
         #expect(!fast.contains("secret"))
     }
 
+    @Test(
+        "the one-buffer line is the escaping path's line, and only plain texts take it",
+        arguments: [
+            ("3f9a0c12be77-1a", HTTPMethod.GET, "/health/live", UInt(200), UInt64(12_345), true),
+            ("client.id:1/2+3=", .POST, "/v1/items?x=1&y=2\"@", 201, 1_500_000, true),  // the query is not logged
+            ("a", .HEAD, "/", 404, 0, true),
+            ("e", .GET, "/" + String(repeating: "é", count: 99), 414, 10_000_000_000, true),
+            ("g", .GET, "-", 408, 100_000_001, true),
+            ("b", .GET, "/quote\"back", 400, 999_999, false),
+            ("b", .GET, "/back\\slash", 400, 999_999, false),
+            ("c", .GET, "http://user:secret@host/x?y", 200, 3_000_000, false),
+            ("d", .GET, "/ctl\u{01}", 400, 1_000, false),
+            ("d", .GET, "/del\u{7F}", 400, 1_000, false),
+            ("e", .GET, "/" + String(repeating: "e", count: 200), 414, 1, false),  // over loggable's 200 bytes
+            ("f", .RAW(value: "PURGE"), "/x", 405, 7, true),
+            ("h", .RAW(value: String(repeating: "M", count: 33)), "/x", 405, 7, false),
+            (String(repeating: "r", count: 129), .GET, "/x", 200, 7, false),
+        ]
+    )
+    func plainLineMatchesTheEscapingPath(
+        requestID: String,
+        method: HTTPMethod,
+        uri: String,
+        status: UInt,
+        elapsed: UInt64,
+        plain: Bool
+    ) {
+        let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
+        let context = TraceContext(
+            traceHigh: 0x0123_4567_89AB_CDEF,
+            traceLow: 0xFEDC_BA98_7654_3210,
+            spanID: 0x1122_3344_5566_7788
+        )
+        for trace in [nil, TraceDigits(context)] {
+            let entry = AccessLog.Entry(
+                requestID: requestID,
+                method: method,
+                uri: uri,
+                status: status,
+                elapsedNanoseconds: elapsed,
+                trace: trace
+            )
+            var fast: [UInt8] = Array("earlier line\n".utf8)
+            let taken = log.appendPlainLine(entry, to: &fast)
+            #expect(taken == plain)
+            guard taken else {
+                #expect(fast == Array("earlier line\n".utf8))  // nothing appended
+                continue
+            }
+            var escaping: [UInt8] = Array("earlier line\n".utf8)
+            log.formatEscaping(entry, to: &escaping)
+            let fastLine = String(decoding: fast, as: UTF8.self)
+            #expect(Self.withoutTime(fastLine) == Self.withoutTime(String(decoding: escaping, as: UTF8.self)))
+            #expect(fastLine.hasPrefix("earlier line\n{") && fastLine.hasSuffix("}\n"))
+        }
+    }
+
     @Test func timestampIsRFC3339WithMilliseconds() throws {
         let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
         var bytes: [UInt8] = []
-        log.format(requestID: "x", method: .GET, uri: "/", status: 200, elapsedNanoseconds: 0, to: &bytes)
+        log.format(
+            AccessLog.Entry(requestID: "x", method: .GET, uri: "/", status: 200, elapsedNanoseconds: 0),
+            to: &bytes
+        )
         let line = String(decoding: bytes, as: UTF8.self)
         let start = try #require(line.range(of: #""time":""#))
         let time = String(line[start.upperBound...].prefix(24))
@@ -113,7 +175,7 @@ struct AccessLogTests {
     @Test func recordWritesOneCompleteLine() {
         let lines = Mutex<[[UInt8]]>([])
         let log = AccessLog(process: Self.identity, sink: LogSink { bytes in lines.withLock { $0.append(bytes) } })
-        log.record(requestID: "r1", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+        log.record(AccessLog.Entry(requestID: "r1", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000))
         log.flush()
         let written = lines.withLock { $0 }
         #expect(written.count == 1)
@@ -136,7 +198,9 @@ struct AccessLogBatchingTests {
             batchLimit: AccessLog.fileBatchLimit
         )
         for index in 0..<10 {
-            log.record(requestID: "r\(index)", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+            log.record(
+                AccessLog.Entry(requestID: "r\(index)", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+            )
         }
         #expect(writes.withLock { $0.isEmpty })
         loop.run()
@@ -145,7 +209,7 @@ struct AccessLogBatchingTests {
         let lines = String(decoding: written[0], as: UTF8.self).split(separator: "\n")
         #expect(lines.count == 10)
         #expect(lines.allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
-        log.record(requestID: "late", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000)
+        log.record(AccessLog.Entry(requestID: "late", method: .GET, uri: "/a", status: 200, elapsedNanoseconds: 1000))
         loop.run()
         #expect(writes.withLock { $0.count } == 2)
     }
@@ -161,14 +225,24 @@ struct AccessLogBatchingTests {
             batchLimit: limit
         )
         for index in 0..<50 {
-            log.record(requestID: "r\(index)", method: .GET, uri: "/a/\(index)", status: 200, elapsedNanoseconds: 1000)
+            log.record(
+                AccessLog.Entry(
+                    requestID: "r\(index)",
+                    method: .GET,
+                    uri: "/a/\(index)",
+                    status: 200,
+                    elapsedNanoseconds: 1000
+                )
+            )
         }
         log.record(
-            requestID: "big",
-            method: .GET,
-            uri: "/" + String(repeating: "x", count: 190),
-            status: 200,
-            elapsedNanoseconds: 0
+            AccessLog.Entry(
+                requestID: "big",
+                method: .GET,
+                uri: "/" + String(repeating: "x", count: 190),
+                status: 200,
+                elapsedNanoseconds: 0
+            )
         )
         loop.run()
         let written = writes.withLock { $0 }

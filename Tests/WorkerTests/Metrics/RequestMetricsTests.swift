@@ -101,12 +101,14 @@ struct RequestMetricsTests {
         let trace = TraceContext(traceHigh: 0xA, traceLow: 0xB, spanID: 0xC)
         var bytes: [UInt8] = []
         log.format(
-            requestID: "r",
-            method: .GET,
-            uri: "/x",
-            status: 200,
-            elapsedNanoseconds: 1000,
-            trace: TraceDigits(trace),
+            AccessLog.Entry(
+                requestID: "r",
+                method: .GET,
+                uri: "/x",
+                status: 200,
+                elapsedNanoseconds: 1000,
+                trace: TraceDigits(trace)
+            ),
             to: &bytes
         )
         let reference = JSONLogHandler.format(
