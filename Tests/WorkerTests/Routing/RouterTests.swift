@@ -70,6 +70,31 @@ struct RouterTests {
         }
     }
 
+    @Test("each method finds its own route, on static and parameterised paths; HEAD uses GET unless it has its own")
+    func everyMethodFindsItsRoute() {
+        var router = Router()
+        let methods: [HTTPMethod] = [.GET, .POST, .PUT, .PATCH, .DELETE, .OPTIONS, .RAW(value: "PURGE")]
+        for path in ["/things", "/things/{id}"] {
+            for method in methods { router.on(method, path, Self.named(method.rawValue)) }
+        }
+        router.on(.GET, "/head", Self.named("get"))
+        router.on(.HEAD, "/head", Self.named("head"))
+        func route(_ method: HTTPMethod, _ path: String) -> Router.Route? {
+            if case .found(let route, _) = router.resolve(method, Substring(path)) { return route }
+            return nil
+        }
+        for path in ["/things", "/things/7"] {
+            let found = methods.compactMap { route($0, path) }
+            #expect(found.count == methods.count)
+            #expect(Set(found.map(ObjectIdentifier.init)).count == methods.count)  // one route per method
+            #expect(route(.HEAD, path) === route(.GET, path))
+            #expect(route(.CONNECT, path) == nil)
+            // Registration order decides nothing: the same lookups again give the same routes.
+            #expect(methods.compactMap { route($0, path) }.elementsEqual(found, by: ===))
+        }
+        #expect(route(.HEAD, "/head") != nil && route(.HEAD, "/head") !== route(.GET, "/head"))
+    }
+
     @Test("unknown path is 404; another method is 405 with Allow (HEAD wherever GET); HEAD uses GET")
     func notFoundAndMethodNotAllowed() {
         var router = Router()
