@@ -123,6 +123,9 @@ struct HTTPRequestParser {
         return .incomplete
     }
 
+    /// The head a `ParsedHead` holds until its own is built.
+    private static let placeholderHead = HTTPRequestHead(version: .http1_1, method: .GET, uri: "")
+
     static func headTooLarge(_ limits: HTTPLimits) -> APIError {
         APIError(
             .headersTooLarge,
@@ -178,13 +181,16 @@ struct HTTPRequestParser {
         index += 11  // SP "HTTP/x.y" CRLF
 
         var parsed = ParsedHead(
-            head: HTTPRequestHead(version: version, method: .GET, uri: ""),
+            head: Self.placeholderHead,  // replaced below; a shared one costs no allocation
             keepAlive: version.minor == 1,
             isPlainOriginForm: p[targetStart] == UInt8(ascii: "/") && !pathHasDotOrPercent,
             framing: .none,
             pathLength: (queryMark < 0 ? targetEnd : queryMark) - targetStart
         )
+        // One allocation for the fields of a usual head (a browser sends 10–20), not one per
+        // doubling.
         var fields: [(String, String)] = []
+        fields.reserveCapacity(min(self.limits.maxHeaderCount, 16))
         var sawClose = false
         var sawKeepAlive = false
         var chunked = false
