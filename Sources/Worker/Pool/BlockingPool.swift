@@ -70,6 +70,28 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         retryOnStale: Bool = false,
         _ body: @escaping @Sendable (Connection) throws -> Result
     ) -> EventLoopFuture<Result> {
+        self.run(on: eventLoop, breaks: breaks, retryOnStale: retryOnStale, body, then: { $0 })
+    }
+
+    /// `run`, then `then` with the body's result on the same pool thread once the connection is
+    /// back in the pool: work on the result (decoding rows, encoding a response) costs neither
+    /// the event loop nor a thread hop, and does not hold the connection.
+    func run<Value, Result: Sendable>(
+        on eventLoop: any EventLoop,
+        breaks: @escaping @Sendable (any Error) -> Bool,
+        _ body: @escaping @Sendable (Connection) throws -> Value,
+        then: @escaping @Sendable (Value) throws -> Result
+    ) -> EventLoopFuture<Result> {
+        self.run(on: eventLoop, breaks: breaks, retryOnStale: false, body, then: then)
+    }
+
+    private func run<Value, Result: Sendable>(
+        on eventLoop: any EventLoop,
+        breaks: @escaping @Sendable (any Error) -> Bool,
+        retryOnStale: Bool,
+        _ body: @escaping @Sendable (Connection) throws -> Value,
+        then: @escaping @Sendable (Value) throws -> Result
+    ) -> EventLoopFuture<Result> {
         let admitted = self.state.withLockedValue { state -> PoolError? in
             guard state.open else { return .shutDown(pool: self.name) }
             guard state.queued < self.maxQueued else { return .overloaded(pool: self.name) }
@@ -98,7 +120,9 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
                 return
             }
             promise.completeWith(
-                Swift.Result { try self.execute(queuedAt: queuedAt, breaks: breaks, retryOnStale: retryOnStale, body) }
+                Swift.Result {
+                    try then(try self.execute(queuedAt: queuedAt, breaks: breaks, retryOnStale: retryOnStale, body))
+                }
             )
         }
         return promise.futureResult

@@ -48,15 +48,16 @@ struct ChartListQuery: Sendable {
         }
     }
 
-    /// The page's rows, one more than `limit` when another page follows.
-    func rows(store: UUID, in tx: PostgresTransaction) throws -> PostgresRows {
-        guard let cursor else { return try tx.query(Self.firstPage(self.listing), store, self.limit + 1) }
+    /// The statement that reads the page and its parameters: one more row than `limit` when
+    /// another page follows.
+    func statement(store: UUID) -> (sql: String, parameters: [any PostgresEncodable]) {
+        guard let cursor else { return (Self.firstPage(self.listing), [store, self.limit + 1]) }
         let after: [any PostgresEncodable] = [store, self.limit + 1, cursor.createdAt, cursor.id]
         switch (self.listing, cursor.position) {
-        case (.all, _): return try tx.query(Self.allAfter, parameters: after)
-        case (.unpinned, _): return try tx.query(Self.unpinnedAfter, parameters: after)
-        case (.pinned, let position?): return try tx.query(Self.pinnedAfterPosition, parameters: after + [position])
-        case (.pinned, nil): return try tx.query(Self.pinnedAfterUnpositioned, parameters: after)
+        case (.all, _): return (Self.allAfter, after)
+        case (.unpinned, _): return (Self.unpinnedAfter, after)
+        case (.pinned, let position?): return (Self.pinnedAfterPosition, after + [position])
+        case (.pinned, nil): return (Self.pinnedAfterUnpositioned, after)
         }
     }
 
