@@ -57,9 +57,15 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
 
     /// RFC 3339 in UTC: milliseconds, or microseconds when there are some.
     public var description: String {
-        let c = self.components
         var bytes: [UInt8] = []
         bytes.reserveCapacity(27)
+        self.appendRFC3339(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `description`'s bytes to `bytes` without building a `String` (JSON bodies).
+    public func appendRFC3339(to bytes: inout [UInt8]) {
+        let c = self.components
         func digits(_ value: Int, _ count: Int) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -86,7 +92,6 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
             digits(c.microsecond, 6)
         }
         bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func < (lhs: DateTime, rhs: DateTime) -> Bool {

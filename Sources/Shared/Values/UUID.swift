@@ -57,23 +57,37 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
     /// `8-4-4-4-12` lowercase hex digits.
     public var description: String {
         String(unsafeUninitializedCapacity: 36) { buffer in
-            var index = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                var shift = (nibbles - 1) * 4
-                for _ in 0..<nibbles {
-                    if index == 8 || index == 13 || index == 18 || index == 23 {
-                        buffer[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    buffer[index] = Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]
-                    index += 1
-                    shift -= 4
-                }
-            }
-            put(self.high, nibbles: 16)
-            put(self.low, nibbles: 16)
+            self.write(into: buffer)
             return 36
         }
+    }
+
+    /// Appends `description`'s 36 bytes to `bytes` without building a `String` (JSON bodies).
+    public func appendCanonical(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            self.write(into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + 36)]))
+        }
+    }
+
+    /// The canonical form into the 36 bytes of `buffer`.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var index = 0
+        func put(_ value: UInt64, nibbles: Int) {
+            var shift = (nibbles - 1) * 4
+            for _ in 0..<nibbles {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                buffer[index] = Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]
+                index += 1
+                shift -= 4
+            }
+        }
+        put(self.high, nibbles: 16)
+        put(self.low, nibbles: 16)
     }
 
     /// The version field (4 for random UUIDs).

@@ -71,23 +71,26 @@ struct ChartListQuery: Sendable {
     }
 
     /// `{"data":[chart…],"next_cursor":"…"|null}`.
-    struct Page: Encodable {
+    struct Page: JSONWritable {
         let data: [Chart]
         let nextCursor: String?
 
-        enum CodingKeys: String, CodingKey {
-            case data
-            case nextCursor = "next_cursor"
+        func encode(to encoder: any Encoder) throws {
+            try self.encodeWritten(to: encoder)
         }
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.data, forKey: .data)
-            if let nextCursor = self.nextCursor {
-                try container.encode(nextCursor, forKey: .nextCursor)
-            } else {
-                try container.encodeNil(forKey: .nextCursor)
+        func writeJSON(to bytes: inout [UInt8]) {
+            bytes.append(UInt8(ascii: "{"))
+            JSONWriter.appendKey("data", first: true, to: &bytes)
+            bytes.append(UInt8(ascii: "["))
+            for (index, chart) in self.data.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                chart.writeJSON(to: &bytes)
             }
+            bytes.append(UInt8(ascii: "]"))
+            JSONWriter.appendKey("next_cursor", to: &bytes)
+            JSONWriter.appendQuotedOrNull(self.nextCursor, to: &bytes)
+            bytes.append(UInt8(ascii: "}"))
         }
 
         /// Room for the encoded page, so encoding rarely reallocates.
