@@ -32,26 +32,32 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
     /// Parses the canonical form (hyphens at 8, 13, 18, 23; hex digits of either case).
     /// Anything else (braces, no hyphens, surrounding blanks) is `nil`.
     public init?(_ text: some StringProtocol) {
+        // Over contiguous bytes (every native string) the scan is a plain loop.
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable(Self.parse)
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var count = 0
-        var position = 0
-        for byte in text.utf8 {
-            defer { position += 1 }
+        for position in 0..<36 {
+            let byte = bytes[position]
             if position == 8 || position == 13 || position == 18 || position == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            guard position < 36, let nibble = Self.nibble(byte) else { return nil }
-            if count < 16 {
+            guard let nibble = Self.nibble(byte) else { return nil }
+            if position < 18 {
                 high = high << 4 | UInt64(nibble)
             } else {
                 low = low << 4 | UInt64(nibble)
             }
-            count += 1
         }
-        guard position == 36 else { return nil }
-        self.init(high: high, low: low)
+        return UUID(high: high, low: low)
     }
 
     /// `8-4-4-4-12` lowercase hex digits.

@@ -83,9 +83,9 @@ struct ChartListQuery: Sendable {
             bytes.append(UInt8(ascii: "{"))
             JSONWriter.appendKey("data", first: true, to: &bytes)
             bytes.append(UInt8(ascii: "["))
-            for (index, chart) in self.data.enumerated() {
+            for index in self.data.indices {  // by index: no copy of each chart (14 retains)
                 if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                chart.writeJSON(to: &bytes)
+                self.data[index].writeJSON(to: &bytes)
             }
             bytes.append(UInt8(ascii: "]"))
             JSONWriter.appendKey("next_cursor", to: &bytes)
