@@ -182,6 +182,64 @@ struct TenantStatementCacheTests {
         }
     }
 
+    @Test func aResultIsDecodedInPlaceAsItWouldBeCopied() throws {
+        let rw = try self.database.connect(.rw)
+        try rw.enableStatementCache(timeout: .seconds(5))
+        let sql = """
+            SELECT id, placed_at, is_test, NULL::uuid AS nothing, 'x' AS text FROM app.orders \
+            ORDER BY placed_at DESC, id DESC
+            """
+        let copied = try rw.queryAsTenant(
+            self.store,
+            readOnly: true,
+            statementTimeout: .seconds(5),
+            sql,
+            parameters: []
+        )
+        let decoded = try rw.queryAsTenant(
+            self.store,
+            readOnly: true,
+            statementTimeout: .seconds(5),
+            sql,
+            parameters: []
+        ) {
+            result in
+            Result { () throws(PostgresDecodingError) -> [[String?]] in
+                try (0..<result.count).map { row throws(PostgresDecodingError) in
+                    let id: Shared.UUID = try result.decode(row, 0, name: "id")
+                    let placed: DateTime = try result.decode(row, 1, name: "placed_at")
+                    let test: Bool = try result.decode(row, 2, name: "is_test")
+                    let nothing: Shared.UUID? = try result.decodeIfPresent(row, 3, name: "nothing")
+                    #expect(nothing == nil && result.isNull(row, 3))
+                    let text: String = try result.decode(row, 4, name: "text")
+                    return [id.description, placed.description, test ? "t" : "f", nil, text]
+                }
+            }
+        }
+        let expected = copied.rows.map { values in
+            [
+                values[0], values[1].flatMap { DateTime($0) }?.description, values[2], values[3], values[4],
+            ]
+        }
+        #expect(try #require(decoded).get() == expected && !expected.isEmpty)
+        // NULL where a value is required, and text that is no UUID: errors naming the column.
+        let failures = try rw.queryAsTenant(
+            self.store,
+            statementTimeout: .seconds(5),
+            "SELECT NULL::uuid AS a, 'nope' AS b",
+            parameters: []
+        ) { result in
+            (
+                Result { () throws(PostgresDecodingError) -> Shared.UUID in try result.decode(0, 0, name: "a") },
+                Result { () throws(PostgresDecodingError) -> Shared.UUID in try result.decode(0, 1, name: "b") }
+            )
+        }
+        #expect(throws: PostgresDecodingError(column: "a", expected: "UUID", problem: .null)) { try failures?.0.get() }
+        #expect(throws: PostgresDecodingError(column: "b", expected: "UUID", problem: .invalid)) {
+            try failures?.1.get()
+        }
+    }
+
     private static func error(_ body: () throws -> Any) -> PostgresError? {
         do {
             _ = try body()

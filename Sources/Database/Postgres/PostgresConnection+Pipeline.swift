@@ -31,11 +31,23 @@ extension PostgresConnection {
         resultIndex: Int? = nil,
         timeout: Duration
     ) throws(PostgresError) -> PostgresRows {
+        let rows = try self.pipeline(statements, resultIndex: resultIndex, timeout: timeout, decode: Self.copyRows)
+        return rows ?? PostgresRows(columns: [], rows: [], affectedRows: 0)
+    }
+
+    /// `pipeline`, handing the rows at `resultIndex` to `decode` in place (`nil`: that
+    /// statement returned no result).
+    func pipeline<T>(
+        _ statements: [PipelinedStatement],
+        resultIndex: Int? = nil,
+        timeout: Duration,
+        decode: (OpaquePointer) -> T
+    ) throws(PostgresError) -> T? {
         let index = resultIndex ?? statements.count - 1
-        guard self.statementCache != nil else { return try self.send(statements, index, timeout: timeout) }
+        guard self.statementCache != nil else { return try self.send(statements, index, timeout: timeout, decode) }
         let wasIdle = self.transactionStatus == .idle
         do {
-            return try self.send(statements, index, timeout: timeout)
+            return try self.send(statements, index, timeout: timeout, decode)
         } catch {
             guard Self.isStaleStatement(error), !error.breaksConnection else { throw error }
             self.statementCache?.removeAll()
@@ -43,7 +55,7 @@ extension PostgresConnection {
             let rollback = self.transactionStatus == .idle ? "" : "ROLLBACK; "
             try self.execute(rollback + "DEALLOCATE ALL", timeout: timeout)
             self.statementCache?.deallocated()
-            return try self.send(statements, index, timeout: timeout)
+            return try self.send(statements, index, timeout: timeout, decode)
         }
     }
 
@@ -54,11 +66,12 @@ extension PostgresConnection {
     }
 
     /// Sends the pipeline once and reads every answer.
-    private func send(
+    private func send<T>(
         _ statements: [PipelinedStatement],
         _ resultIndex: Int,
-        timeout: Duration
-    ) throws(PostgresError) -> PostgresRows {
+        timeout: Duration,
+        _ decode: (OpaquePointer) -> T
+    ) throws(PostgresError) -> T? {
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         do throws(PostgresError) {
             guard PQenterPipelineMode(self.conn) == 1 else {
@@ -75,7 +88,7 @@ extension PostgresConnection {
             }
             try self.checkSent(PQpipelineSync(self.conn))
             try self.flush(deadline: deadline)
-            var rows = PostgresRows(columns: [], rows: [], affectedRows: 0)
+            var rows: T?
             var firstError: PostgresError?
             var prepared = 0  // Parses of `preparing` that succeeded, in order
             // libpq ends each operation's results with a NULL, and the pipeline with the Sync's
@@ -93,7 +106,7 @@ extension PostgresConnection {
                     break reading
                 case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
                     if current == resultOperation {
-                        rows = Self.copyRows(result)
+                        rows = decode(result)
                     } else if prepared < preparing.count && preparing[prepared].operation == current {
                         self.statementCache?.insert(preparing[prepared].sql, name: preparing[prepared].name)
                         prepared += 1

@@ -75,6 +75,27 @@ extension PostgresConnection {
         _ sql: String,
         parameters: [any PostgresEncodable]
     ) throws -> PostgresRows {
+        let rows = try self.queryAsTenant(
+            store,
+            readOnly: readOnly,
+            statementTimeout: statementTimeout,
+            sql,
+            parameters: parameters,
+            decode: PostgresRows.init
+        )
+        return rows ?? PostgresRows(columns: [], rows: [], affectedRows: 0)
+    }
+
+    /// `queryAsTenant`, handing the statement's result to `decode` in place (no `PostgresRows`
+    /// copy: see `PostgresResult`); `nil` when the statement returned no rows result.
+    public func queryAsTenant<T>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        statementTimeout: Duration,
+        _ sql: String,
+        parameters: [any PostgresEncodable],
+        decode: (PostgresResult) -> T
+    ) throws -> T? {
         guard self.pendingBegin == nil, self.transactionStatus == .idle else {
             throw PostgresError(kind: .queryFailed, message: "a transaction is already open on this connection")
         }
@@ -85,7 +106,9 @@ extension PostgresConnection {
         var attempt = 1
         while true {
             do throws(PostgresError) {
-                let rows = try self.pipeline(statements, resultIndex: statements.count - 2, timeout: timeout)
+                let rows = try self.pipeline(statements, resultIndex: statements.count - 2, timeout: timeout) {
+                    decode(PostgresResult($0))
+                }
                 guard self.transactionStatus == .idle else { throw PostgresTransaction.aborted }
                 return rows
             } catch {

@@ -36,15 +36,23 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
 
     /// Parses RFC 3339 or PostgreSQL's `timestamptz` text; `nil` when it is neither.
     public init?(_ text: some StringProtocol) {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
-            var scanner = Scanner(bytes: bytes)
-            guard let value = scanner.dateTime(), scanner.atEnd else { return nil }
-            return value
-        }
         // Over contiguous bytes (every native string): no copy into an array first.
-        let parsed = text.utf8.withContiguousStorageIfAvailable(scan) ?? Array(text.utf8).withUnsafeBufferPointer(scan)
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable(Self.scan) ?? Array(text.utf8).withUnsafeBufferPointer(Self.scan)
         guard let parsed else { return nil }
         self = parsed
+    }
+
+    /// `init(_:)` over UTF-8 bytes (a database result read in place).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.scan(bytes) else { return nil }
+        self = parsed
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
+        var scanner = Scanner(bytes: bytes)
+        guard let value = scanner.dateTime(), scanner.atEnd else { return nil }
+        return value
     }
 
     /// The calendar fields in UTC.

@@ -40,6 +40,12 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
         self = parsed
     }
 
+    /// `init(_:)` over UTF-8 bytes (a database result read in place).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.parse(bytes) else { return nil }
+        self = parsed
+    }
+
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard bytes.count == 36 else { return nil }
         var high: UInt64 = 0

@@ -96,6 +96,25 @@ final class PostgresPool: Sendable {
         parameters: [any PostgresEncodable],
         then transform: @escaping @Sendable (PostgresRows) throws -> T
     ) -> EventLoopFuture<T> {
+        self.queryAsTenant(store, readOnly: readOnly, on: eventLoop, sql, parameters: parameters) {
+            PostgresRows($0)
+        } then: { rows in
+            try transform(rows ?? PostgresRows(columns: [], rows: [], affectedRows: 0))
+        }
+    }
+
+    /// `queryAsTenant`, with `decode` reading the statement's result in place (`PostgresResult`:
+    /// no copy of every value as a `String`) before the connection goes back, and `transform`
+    /// after; `decode`'s value is `nil` when the statement returned no rows result.
+    func queryAsTenant<Decoded, T: Sendable>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        on eventLoop: any EventLoop,
+        _ sql: String,
+        parameters: [any PostgresEncodable],
+        decode: @escaping @Sendable (PostgresResult) -> Decoded,
+        then transform: @escaping @Sendable (Decoded?) throws -> T
+    ) -> EventLoopFuture<T> {
         let timeout = self.queryTimeout
         return self.pool.run(
             on: eventLoop,
@@ -106,7 +125,8 @@ final class PostgresPool: Sendable {
                     readOnly: readOnly,
                     statementTimeout: timeout,
                     sql,
-                    parameters: parameters
+                    parameters: parameters,
+                    decode: decode
                 )
             },
             then: transform

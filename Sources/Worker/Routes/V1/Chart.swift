@@ -36,20 +36,33 @@ struct Chart: JSONWritable, Sendable {
         guard values.count == 14 else {
             throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
         }
-        self.id = try Self.value(values, 0, "id")
-        self.title = try Self.value(values, 1, "title")
-        self.description = try Self.optional(values, 2, "description")
-        self.specFormat = try Self.value(values, 3, "spec_format")
-        self.spec = RawJSON(trusted: try Self.value(values, 4, "spec"))
-        self.querySQL = try Self.value(values, 5, "query_sql")
-        self.queryParams = RawJSON(trusted: try Self.value(values, 6, "query_params"))
-        self.pinned = try Self.value(values, 7, "pinned")
-        self.position = try Self.optional(values, 8, "position")
-        self.conversationId = try Self.optional(values, 9, "conversation_id")
-        self.messageId = try Self.optional(values, 10, "message_id")
-        self.createdBy = try Self.optional(values, 11, "created_by")
-        self.createdAt = try Self.value(values, 12, "created_at")
-        self.updatedAt = try Self.value(values, 13, "updated_at")
+        try self.init(reading: CopiedRow(values: values))
+    }
+
+    /// A chart from row `row` of a result of `columns`, read in place (the list's pages: no
+    /// `String` for the ids, flags and timestamps).
+    init(_ result: PostgresResult, row: Int) throws(PostgresDecodingError) {
+        guard result.columnCount == 14 else {
+            throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
+        }
+        try self.init(reading: ResultRow(result: result, row: row))
+    }
+
+    private init(reading row: some ChartRow) throws(PostgresDecodingError) {
+        self.id = try row.value(0, "id")
+        self.title = try row.value(1, "title")
+        self.description = try row.optional(2, "description")
+        self.specFormat = try row.value(3, "spec_format")
+        self.spec = RawJSON(trusted: try row.value(4, "spec"))
+        self.querySQL = try row.value(5, "query_sql")
+        self.queryParams = RawJSON(trusted: try row.value(6, "query_params"))
+        self.pinned = try row.value(7, "pinned")
+        self.position = try row.optional(8, "position")
+        self.conversationId = try row.optional(9, "conversation_id")
+        self.messageId = try row.optional(10, "message_id")
+        self.createdBy = try row.optional(11, "created_by")
+        self.createdAt = try row.value(12, "created_at")
+        self.updatedAt = try row.value(13, "updated_at")
     }
 
     /// The strong validator of this version (`ETag`): `updated_at` in microseconds, which the
@@ -97,13 +110,20 @@ struct Chart: JSONWritable, Sendable {
         JSONWriter.appendQuoted(self.updatedAt, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
     }
+}
 
-    private static func value<T: PostgresDecodable>(
-        _ values: [String?],
-        _ index: Int,
-        _ column: String
-    ) throws(PostgresDecodingError) -> T {
-        guard let text = values[index] else {
+/// Where a chart's columns are read from, by position.
+private protocol ChartRow {
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T?
+}
+
+/// A row copied out as text (`PostgresRows`).
+private struct CopiedRow: ChartRow {
+    let values: [String?]
+
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
+        guard let text = self.values[index] else {
             throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .null)
         }
         guard let value = T(postgresText: text) else {
@@ -112,12 +132,22 @@ struct Chart: JSONWritable, Sendable {
         return value
     }
 
-    private static func optional<T: PostgresDecodable>(
-        _ values: [String?],
-        _ index: Int,
-        _ column: String
-    ) throws(PostgresDecodingError) -> T? {
-        guard values[index] != nil else { return nil }
-        return try self.value(values, index, column) as T
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
+        guard self.values[index] != nil else { return nil }
+        return try self.value(index, column) as T
+    }
+}
+
+/// A row of a result read in place.
+private struct ResultRow: ChartRow {
+    let result: PostgresResult
+    let row: Int
+
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
+        try self.result.decode(self.row, index, name: column)
+    }
+
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
+        try self.result.decodeIfPresent(self.row, index, name: column)
     }
 }

@@ -61,13 +61,23 @@ struct ChartListQuery: Sendable {
         }
     }
 
-    /// The body for `rows`: the charts and the cursor of the next page.
-    func page(_ rows: PostgresRows) throws -> Page {
-        var charts: [Chart] = []
-        charts.reserveCapacity(min(rows.rows.count, self.limit))
-        for values in rows.rows.prefix(self.limit) { charts.append(try Chart(row: values)) }
-        let next = rows.rows.count > self.limit ? charts.last.map { ChartCursor(after: $0, in: self.listing) } : nil
-        return Page(data: charts, nextCursor: next?.token)
+    /// The page's charts from the statement's result, read in place (at most `limit + 1`).
+    func charts(_ result: PostgresResult) -> Result<[Chart], PostgresDecodingError> {
+        Result { () throws(PostgresDecodingError) -> [Chart] in
+            let count = min(result.count, self.limit + 1)
+            var charts: [Chart] = []
+            charts.reserveCapacity(count)
+            for row in 0..<count { charts.append(try Chart(result, row: row)) }
+            return charts
+        }
+    }
+
+    /// The body for `charts` (one more than `limit` when another page follows): the charts and
+    /// the cursor of the next page.
+    func page(_ charts: [Chart]) -> Page {
+        guard charts.count > self.limit else { return Page(data: charts, nextCursor: nil) }
+        let shown = Array(charts.prefix(self.limit))
+        return Page(data: shown, nextCursor: shown.last.map { ChartCursor(after: $0, in: self.listing).token })
     }
 
     /// `{"data":[chart…],"next_cursor":"…"|null}`.
