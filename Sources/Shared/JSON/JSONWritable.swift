@@ -39,6 +39,11 @@ extension JSONWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Appends `fragment` as it is: literal JSON punctuation and keys (`,"title":`), one copy.
+    public static func appendRaw(_ fragment: StaticString, to bytes: inout [UInt8]) {
+        fragment.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
     /// Appends `value` quoted, or `null`.
     public static func appendQuotedOrNull(_ value: String?, to bytes: inout [UInt8]) {
         guard let value else { return bytes.append(contentsOf: "null".utf8) }
