@@ -9,8 +9,15 @@ extension PostgresConnection {
     }
 
     /// Runs `statements` in one round trip: libpq's pipeline mode (libpq ≥ 14) queues them
-    /// back to back behind a single Sync, flushes once and reads every answer. Returns the last
-    /// statement's rows (the others' are not copied).
+    /// back to back behind a single Sync, flushes once and reads every answer. Returns the rows
+    /// of the statement at `resultIndex` (default: the last; the others' are not copied).
+    ///
+    /// With the statement cache on (`enableStatementCache`), each statement runs prepared:
+    /// a text seen before by its name, a new one prepared first in the same pipeline (Parse,
+    /// then Bind/Execute), so caching never costs a round trip. A statement the server no longer
+    /// has (`DISCARD ALL`, `DEALLOCATE`; `26000`) or whose plan cannot serve it any more (`0A000`)
+    /// empties the cache; when the connection was idle before the pipeline, nothing of it can
+    /// have taken effect, so it is rolled back and sent once more, prepared anew.
     ///
     /// Like a script, it stops at the first error: the server skips the statements after it up
     /// to the Sync (`PGRES_PIPELINE_ABORTED`), and the error is thrown only after everything,
@@ -19,38 +26,78 @@ extension PostgresConnection {
     /// the same statements sent one by one would. An error that breaks the connection (timeout,
     /// lost socket) marks it broken while still in pipeline mode: the pool closes it.
     @discardableResult
-    func pipeline(_ statements: [PipelinedStatement], timeout: Duration) throws(PostgresError) -> PostgresRows {
+    func pipeline(
+        _ statements: [PipelinedStatement],
+        resultIndex: Int? = nil,
+        timeout: Duration
+    ) throws(PostgresError) -> PostgresRows {
+        let rows = try self.pipeline(statements, resultIndex: resultIndex, timeout: timeout, decode: Self.copyRows)
+        return rows ?? PostgresRows(columns: [], rows: [], affectedRows: 0)
+    }
+
+    /// `pipeline`, handing the rows at `resultIndex` to `decode` in place (`nil`: that
+    /// statement returned no result).
+    func pipeline<T>(
+        _ statements: [PipelinedStatement],
+        resultIndex: Int? = nil,
+        timeout: Duration,
+        decode: (OpaquePointer) -> T
+    ) throws(PostgresError) -> T? {
+        let index = resultIndex ?? statements.count - 1
+        guard self.statementCache != nil else { return try self.send(statements, index, timeout: timeout, decode) }
+        let wasIdle = self.transactionStatus == .idle
+        do {
+            return try self.send(statements, index, timeout: timeout, decode)
+        } catch {
+            guard Self.isStaleStatement(error), !error.breaksConnection else { throw error }
+            self.statementCache?.removeAll()
+            guard wasIdle else { throw error }  // earlier statements of the transaction are lost
+            let rollback = self.transactionStatus == .idle ? "" : "ROLLBACK; "
+            try self.execute(rollback + "DEALLOCATE ALL", timeout: timeout)
+            self.statementCache?.deallocated()
+            return try self.send(statements, index, timeout: timeout, decode)
+        }
+    }
+
+    /// Whether `error` says a prepared statement of the cache is gone or unusable: run again
+    /// after emptying the cache, it succeeds.
+    static func isStaleStatement(_ error: PostgresError) -> Bool {
+        error.sqlState == SQLState.invalidSQLStatementName || error.sqlState == SQLState.featureNotSupported
+    }
+
+    /// Sends the pipeline once and reads every answer.
+    private func send<T>(
+        _ statements: [PipelinedStatement],
+        _ resultIndex: Int,
+        timeout: Duration,
+        _ decode: (OpaquePointer) -> T
+    ) throws(PostgresError) -> T? {
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         do throws(PostgresError) {
             guard PQenterPipelineMode(self.conn) == 1 else {
                 throw PostgresError(kind: .connectionBroken, message: "cannot enter pipeline mode")
             }
-            for statement in statements {
-                let sent: Int32 = withCStringArray(statement.parameters) { values in
-                    PQsendQueryParams(
-                        self.conn,
-                        statement.sql,
-                        Int32(statement.parameters.count),
-                        nil,
-                        values,
-                        nil,
-                        nil,
-                        0
-                    )
-                }
-                try self.checkSent(sent)
+            // The pipeline's results in order: a Parse's, then each statement's; `resultOperation`
+            // is the one whose rows are returned, `preparing` the Parses sent (result, text, name).
+            var operation = 0
+            var resultOperation = 0
+            var preparing: [(operation: Int, sql: String, name: String)] = []
+            for (position, statement) in statements.enumerated() {
+                try self.sendOne(statement, operation: &operation, preparing: &preparing)
+                if position == resultIndex { resultOperation = operation - 1 }
             }
             try self.checkSent(PQpipelineSync(self.conn))
             try self.flush(deadline: deadline)
-            var rows = PostgresRows(columns: [], rows: [], affectedRows: 0)
+            var rows: T?
             var firstError: PostgresError?
-            // libpq ends each statement's results with a NULL, and the pipeline with the
-            // Sync's own result.
-            var index = 0
+            var prepared = 0  // Parses of `preparing` that succeeded, in order
+            // libpq ends each operation's results with a NULL, and the pipeline with the Sync's
+            // own result.
+            var current = 0
             reading: while true {
                 try self.awaitResult(deadline: deadline)
                 guard let result = PQgetResult(self.conn) else {
-                    index += 1
+                    current += 1
                     continue
                 }
                 defer { PQclear(result) }
@@ -58,7 +105,12 @@ extension PostgresConnection {
                 case PGRES_PIPELINE_SYNC:
                     break reading
                 case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                    if index == statements.count - 1 { rows = Self.copyRows(result) }
+                    if current == resultOperation {
+                        rows = decode(result)
+                    } else if prepared < preparing.count && preparing[prepared].operation == current {
+                        self.statementCache?.insert(preparing[prepared].sql, name: preparing[prepared].name)
+                        prepared += 1
+                    }
                 case PGRES_PIPELINE_ABORTED:
                     continue
                 case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
@@ -76,5 +128,37 @@ extension PostgresConnection {
             if error.breaksConnection { self.broken = true }
             throw error
         }
+    }
+
+    /// Queues one statement: unnamed without the cache; else by its prepared name, preparing it
+    /// first when the cache does not have it (a text twice in one pipeline is prepared once).
+    private func sendOne(
+        _ statement: PipelinedStatement,
+        operation: inout Int,
+        preparing: inout [(operation: Int, sql: String, name: String)]
+    ) throws(PostgresError) {
+        defer { operation += 1 }
+        let count = Int32(statement.parameters.count)
+        guard self.statementCache != nil else {
+            let sent: Int32 = withCStringArray(statement.parameters) { values in
+                PQsendQueryParams(self.conn, statement.sql, count, nil, values, nil, nil, 0)
+            }
+            return try self.checkSent(sent)
+        }
+        let name: String
+        if let cached = self.statementCache?.name(for: statement.sql) {
+            name = cached
+        } else if let queued = preparing.first(where: { $0.sql == statement.sql }) {
+            name = queued.name
+        } else {
+            name = self.statementCache?.makeName() ?? ""
+            try self.checkSent(PQsendPrepare(self.conn, name, statement.sql, 0, nil))
+            preparing.append((operation, statement.sql, name))
+            operation += 1
+        }
+        let sent: Int32 = withCStringArray(statement.parameters) { values in
+            PQsendQueryPrepared(self.conn, name, count, values, nil, nil, 0)
+        }
+        try self.checkSent(sent)
     }
 }

@@ -120,6 +120,10 @@ public final class PostgresConnection: @unchecked Sendable {
     /// way it is sent. `nil` outside such a body and once they were sent.
     var pendingBegin: [PipelinedStatement]?
 
+    /// The statements prepared on this connection (`enableStatementCache`); `nil`: every
+    /// statement goes unnamed (the default, and always through a pooler).
+    var statementCache: StatementCache?
+
     /// Where the connection stands in a transaction.
     public var transactionStatus: TransactionStatus {
         switch PQtransactionStatus(self.conn) {
@@ -139,7 +143,7 @@ public final class PostgresConnection: @unchecked Sendable {
         guard self.isUsable else { return false }
         switch self.transactionStatus {
         case .idle:
-            return true
+            return self.deallocateEvicted(timeout: timeout)
         case .inTransaction, .failed:
             do {
                 try self.execute("ROLLBACK", timeout: timeout)
@@ -147,7 +151,7 @@ public final class PostgresConnection: @unchecked Sendable {
                 self.broken = true
                 return false
             }
-            return self.transactionStatus == .idle
+            return self.transactionStatus == .idle && self.deallocateEvicted(timeout: timeout)
         case .active, .unknown:
             self.broken = true
             return false
@@ -172,6 +176,9 @@ public final class PostgresConnection: @unchecked Sendable {
         if let begin = self.pendingBegin {
             self.pendingBegin = nil
             return try self.pipeline(begin + [PipelinedStatement(sql: sql, parameters: parameters)], timeout: timeout)
+        }
+        if self.statementCache != nil {  // prepared, and prepared in the same round trip the first time
+            return try self.pipeline([PipelinedStatement(sql: sql, parameters: parameters)], timeout: timeout)
         }
         let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
         let sent: Int32 = withCStringArray(parameters) { values in

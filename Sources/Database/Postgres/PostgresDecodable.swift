@@ -7,6 +7,17 @@ import Shared
 public protocol PostgresDecodable {
     /// The value parsed from PostgreSQL's text output, or `nil` when `text` is not one.
     init?(postgresText text: String)
+
+    /// The same from the text's UTF-8 bytes in libpq's result (`PostgresResult`): types that
+    /// parse bytes (UUID, timestamps, booleans) skip building a `String` first.
+    init?(postgresBytes bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension PostgresDecodable {
+    /// By default, through the text.
+    public init?(postgresBytes bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(postgresText: String(decoding: bytes, as: UTF8.self))
+    }
 }
 
 extension PostgresDecodable where Self: LosslessStringConvertible {
@@ -23,14 +34,22 @@ extension String: PostgresDecodable {}
 extension Int: PostgresDecodable {}
 
 /// `uuid`.
-extension UUID: PostgresDecodable {}
+extension UUID: PostgresDecodable {
+    public init?(postgresBytes bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(utf8: bytes)
+    }
+}
 
 /// `numeric` (and integers), exactly as PostgreSQL printed it. `NaN` and infinities are
 /// refused: money is never one of them.
 extension DecimalString: PostgresDecodable {}
 
 /// `timestamptz`, in whatever `TimeZone` the session prints it (`DateStyle=ISO`).
-extension DateTime: PostgresDecodable {}
+extension DateTime: PostgresDecodable {
+    public init?(postgresBytes bytes: UnsafeBufferPointer<UInt8>) {
+        self.init(utf8: bytes)
+    }
+}
 
 extension Bool: PostgresDecodable {
     /// `boolean` prints as `t` / `f`.
@@ -38,6 +57,15 @@ extension Bool: PostgresDecodable {
         switch text {
         case "t": self = true
         case "f": self = false
+        default: return nil
+        }
+    }
+
+    public init?(postgresBytes bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count == 1 else { return nil }
+        switch bytes[0] {
+        case UInt8(ascii: "t"): self = true
+        case UInt8(ascii: "f"): self = false
         default: return nil
         }
     }

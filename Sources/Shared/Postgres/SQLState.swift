@@ -35,6 +35,11 @@ public enum SQLState {
     public static let readOnlySQLTransaction = "25006"
     /// `25P02` in_failed_sql_transaction.
     public static let inFailedSQLTransaction = "25P02"
+    /// `26000` invalid_sql_statement_name (a prepared statement the session does not have).
+    public static let invalidSQLStatementName = "26000"
+    /// `0A000` feature_not_supported (also "cached plan must not change result type": a prepared
+    /// statement whose result columns changed under it).
+    public static let featureNotSupported = "0A000"
     /// `57014` query_canceled (`statement_timeout` or a cancel request).
     public static let queryCanceled = "57014"
     /// `55P03` lock_not_available (`lock_timeout`, `NOWAIT`).

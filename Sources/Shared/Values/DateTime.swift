@@ -36,9 +36,23 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
 
     /// Parses RFC 3339 or PostgreSQL's `timestamptz` text; `nil` when it is neither.
     public init?(_ text: some StringProtocol) {
-        var scanner = Scanner(bytes: Array(text.utf8))
+        // Over contiguous bytes (every native string): no copy into an array first.
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable(Self.scan) ?? Array(text.utf8).withUnsafeBufferPointer(Self.scan)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// `init(_:)` over UTF-8 bytes (a database result read in place).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.scan(bytes) else { return nil }
+        self = parsed
+    }
+
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> DateTime? {
+        var scanner = Scanner(bytes: bytes)
         guard let value = scanner.dateTime(), scanner.atEnd else { return nil }
-        self = value
+        return value
     }
 
     /// The calendar fields in UTC.
@@ -57,36 +71,41 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
 
     /// RFC 3339 in UTC: milliseconds, or microseconds when there are some.
     public var description: String {
-        let c = self.components
         var bytes: [UInt8] = []
         bytes.reserveCapacity(27)
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(c.year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(c.month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(c.day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(c.hour, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(c.minute, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(c.second, 2)
-        bytes.append(UInt8(ascii: "."))
-        if c.microsecond % 1000 == 0 {
-            digits(c.microsecond / 1000, 3)
-        } else {
-            digits(c.microsecond, 6)
-        }
-        bytes.append(UInt8(ascii: "Z"))
+        self.appendRFC3339(to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `description`'s bytes to `bytes` without building a `String` (JSON bodies): the
+    /// digits written in place, not appended one by one.
+    public func appendRFC3339(to bytes: inout [UInt8]) {
+        let c = self.components
+        let fraction = c.microsecond % 1000 == 0 ? (c.microsecond / 1000, 3) : (c.microsecond, 6)
+        // YYYY-MM-DDTHH:MM:SS. (20 bytes), the fraction, Z
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "Z"), count: 21 + fraction.1))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            var position = start
+            func put(_ value: Int, _ width: Int, then separator: UInt8) {
+                var value = value
+                var index = position + width - 1
+                while index >= position {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                    index -= 1
+                }
+                buffer[position + width] = separator
+                position += width + 1
+            }
+            put(c.year, 4, then: UInt8(ascii: "-"))
+            put(c.month, 2, then: UInt8(ascii: "-"))
+            put(c.day, 2, then: UInt8(ascii: "T"))
+            put(c.hour, 2, then: UInt8(ascii: ":"))
+            put(c.minute, 2, then: UInt8(ascii: ":"))
+            put(c.second, 2, then: UInt8(ascii: "."))
+            put(fraction.0, fraction.1, then: UInt8(ascii: "Z"))
+        }
     }
 
     public static func < (lhs: DateTime, rhs: DateTime) -> Bool {
@@ -146,7 +165,7 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
 
     /// A strict reader of the two text forms.
     private struct Scanner {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
         var atEnd: Bool { self.index == self.bytes.count }

@@ -32,48 +32,74 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
     /// Parses the canonical form (hyphens at 8, 13, 18, 23; hex digits of either case).
     /// Anything else (braces, no hyphens, surrounding blanks) is `nil`.
     public init?(_ text: some StringProtocol) {
+        // Over contiguous bytes (every native string) the scan is a plain loop.
+        let parsed =
+            text.utf8.withContiguousStorageIfAvailable(Self.parse)
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    /// `init(_:)` over UTF-8 bytes (a database result read in place).
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard let parsed = Self.parse(bytes) else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
-        var count = 0
-        var position = 0
-        for byte in text.utf8 {
-            defer { position += 1 }
+        for position in 0..<36 {
+            let byte = bytes[position]
             if position == 8 || position == 13 || position == 18 || position == 23 {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            guard position < 36, let nibble = Self.nibble(byte) else { return nil }
-            if count < 16 {
+            guard let nibble = Self.nibble(byte) else { return nil }
+            if position < 18 {
                 high = high << 4 | UInt64(nibble)
             } else {
                 low = low << 4 | UInt64(nibble)
             }
-            count += 1
         }
-        guard position == 36 else { return nil }
-        self.init(high: high, low: low)
+        return UUID(high: high, low: low)
     }
 
     /// `8-4-4-4-12` lowercase hex digits.
     public var description: String {
         String(unsafeUninitializedCapacity: 36) { buffer in
-            var index = 0
-            func put(_ value: UInt64, nibbles: Int) {
-                var shift = (nibbles - 1) * 4
-                for _ in 0..<nibbles {
-                    if index == 8 || index == 13 || index == 18 || index == 23 {
-                        buffer[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    buffer[index] = Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]
-                    index += 1
-                    shift -= 4
-                }
-            }
-            put(self.high, nibbles: 16)
-            put(self.low, nibbles: 16)
+            self.write(into: buffer)
             return 36
         }
+    }
+
+    /// Appends `description`'s 36 bytes to `bytes` without building a `String` (JSON bodies).
+    public func appendCanonical(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 36))
+        bytes.withUnsafeMutableBufferPointer { buffer in
+            self.write(into: UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + 36)]))
+        }
+    }
+
+    /// The canonical form into the 36 bytes of `buffer`.
+    private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        var index = 0
+        func put(_ value: UInt64, nibbles: Int) {
+            var shift = (nibbles - 1) * 4
+            for _ in 0..<nibbles {
+                if index == 8 || index == 13 || index == 18 || index == 23 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                buffer[index] = Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]
+                index += 1
+                shift -= 4
+            }
+        }
+        put(self.high, nibbles: 16)
+        put(self.low, nibbles: 16)
     }
 
     /// The version field (4 for random UUIDs).

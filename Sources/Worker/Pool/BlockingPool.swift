@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Shared
+import Synchronization
 
 /// A pool of connections of a blocking C client (libpq, hiredis), with one dedicated thread
 /// per connection so blocking calls never touch an event loop.
@@ -19,7 +20,6 @@ import Shared
 final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     private struct State {
         var idle: [Connection] = []
-        var queued = 0
         var open = true
     }
 
@@ -31,6 +31,11 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
     private let isUsable: @Sendable (Connection) -> Bool
     private let reset: @Sendable (Connection) -> Bool
     private let state = NIOLockedValueBox(State())
+    /// Operations admitted and not yet started, and whether new ones are admitted: atomics, so
+    /// admitting and starting an operation take no lock (the event loop and the pool threads
+    /// would contend for it on every request).
+    private let queued = Atomic<Int>(0)
+    private let accepting = Atomic<Bool>(true)
     /// Gauges and error counters in the worker's metrics region.
     private let metrics: PoolMetrics?
 
@@ -70,11 +75,36 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         retryOnStale: Bool = false,
         _ body: @escaping @Sendable (Connection) throws -> Result
     ) -> EventLoopFuture<Result> {
-        let admitted = self.state.withLockedValue { state -> PoolError? in
-            guard state.open else { return .shutDown(pool: self.name) }
-            guard state.queued < self.maxQueued else { return .overloaded(pool: self.name) }
-            state.queued += 1
-            return nil
+        self.run(on: eventLoop, breaks: breaks, retryOnStale: retryOnStale, body, then: { $0 })
+    }
+
+    /// `run`, then `then` with the body's result on the same pool thread once the connection is
+    /// back in the pool: work on the result (decoding rows, encoding a response) costs neither
+    /// the event loop nor a thread hop, and does not hold the connection.
+    func run<Value, Result: Sendable>(
+        on eventLoop: any EventLoop,
+        breaks: @escaping @Sendable (any Error) -> Bool,
+        _ body: @escaping @Sendable (Connection) throws -> Value,
+        then: @escaping @Sendable (Value) throws -> Result
+    ) -> EventLoopFuture<Result> {
+        self.run(on: eventLoop, breaks: breaks, retryOnStale: false, body, then: then)
+    }
+
+    private func run<Value, Result: Sendable>(
+        on eventLoop: any EventLoop,
+        breaks: @escaping @Sendable (any Error) -> Bool,
+        retryOnStale: Bool,
+        _ body: @escaping @Sendable (Connection) throws -> Value,
+        then: @escaping @Sendable (Value) throws -> Result
+    ) -> EventLoopFuture<Result> {
+        let admitted: PoolError?
+        if !self.accepting.load(ordering: .acquiring) {
+            admitted = .shutDown(pool: self.name)
+        } else if self.queued.wrappingAdd(1, ordering: .relaxed).newValue > self.maxQueued {
+            self.queued.wrappingSubtract(1, ordering: .relaxed)
+            admitted = .overloaded(pool: self.name)
+        } else {
+            admitted = nil
         }
         if let admitted {
             if case .overloaded = admitted { self.metrics?.refused() }
@@ -85,20 +115,22 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         let ticket = QueueTicket()
         let deadline = eventLoop.scheduleTask(in: self.queueTimeout) {
             guard ticket.expire() else { return }
-            self.state.withLockedValue { $0.queued -= 1 }
+            self.queued.wrappingSubtract(1, ordering: .relaxed)
             self.metrics?.refused()  // no connection in time: the pool was exhausted too
             promise.fail(PoolError.timedOut(pool: self.name))
         }
         self.threads.submit { workState in
             guard ticket.start() else { return }  // timed out in the queue: already answered
             deadline.cancel()
-            self.state.withLockedValue { $0.queued -= 1 }
+            self.queued.wrappingSubtract(1, ordering: .relaxed)
             guard workState == .active else {
                 promise.fail(PoolError.shutDown(pool: self.name))
                 return
             }
             promise.completeWith(
-                Swift.Result { try self.execute(queuedAt: queuedAt, breaks: breaks, retryOnStale: retryOnStale, body) }
+                Swift.Result {
+                    try then(try self.execute(queuedAt: queuedAt, breaks: breaks, retryOnStale: retryOnStale, body))
+                }
             )
         }
         return promise.futureResult
@@ -142,6 +174,7 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
 
     /// Stops accepting work, waits for running operations, and closes every connection.
     func shutdown() {
+        self.accepting.store(false, ordering: .releasing)
         let idle = self.state.withLockedValue { state -> [Connection] in
             state.open = false
             defer { state.idle.removeAll() }

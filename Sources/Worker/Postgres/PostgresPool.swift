@@ -42,7 +42,12 @@ final class PostgresPool: Sendable {
             queueTimeout: .nanoseconds(
                 queryTimeout.components.seconds * 1_000_000_000 + queryTimeout.components.attoseconds / 1_000_000_000
             ),
-            connect: { try PostgresConnection.connect(url: url, timeout: connectTimeout) },
+            connect: {
+                let connection = try PostgresConnection.connect(url: url, timeout: connectTimeout)
+                // Prepared statements on a direct connection; never through PgBouncer.
+                try connection.enableStatementCache(timeout: connectTimeout)
+                return connection
+            },
             isUsable: { $0.isUsable },
             reset: { $0.resetForReuse(timeout: resetTimeout) },
             metrics: metrics
@@ -77,6 +82,55 @@ final class PostgresPool: Sendable {
         _ body: @escaping @Sendable (PostgresTransaction) throws -> T
     ) async throws -> T {
         try await self.transaction(nil, readOnly: readOnly, on: eventLoop, body)
+    }
+
+    /// Runs one read or write statement as a whole transaction of tenant `store`, in one round
+    /// trip (see `PostgresConnection.queryAsTenant`), then `transform` on its rows on the same
+    /// pool thread once the connection is back in the pool; the result arrives on `eventLoop`.
+    /// For routes that answer from a future: no task, no hop besides the pool thread's.
+    func queryAsTenant<T: Sendable>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        on eventLoop: any EventLoop,
+        _ sql: String,
+        parameters: [any PostgresEncodable],
+        then transform: @escaping @Sendable (PostgresRows) throws -> T
+    ) -> EventLoopFuture<T> {
+        self.queryAsTenant(store, readOnly: readOnly, on: eventLoop, sql, parameters: parameters) {
+            PostgresRows($0)
+        } then: { rows in
+            try transform(rows ?? PostgresRows(columns: [], rows: [], affectedRows: 0))
+        }
+    }
+
+    /// `queryAsTenant`, with `decode` reading the statement's result in place (`PostgresResult`:
+    /// no copy of every value as a `String`) before the connection goes back, and `transform`
+    /// after; `decode`'s value is `nil` when the statement returned no rows result.
+    func queryAsTenant<Decoded, T: Sendable>(
+        _ store: UUID,
+        readOnly: Bool = false,
+        on eventLoop: any EventLoop,
+        _ sql: String,
+        parameters: [any PostgresEncodable],
+        decode: @escaping @Sendable (PostgresResult) -> Decoded,
+        then transform: @escaping @Sendable (Decoded?) throws -> T
+    ) -> EventLoopFuture<T> {
+        let timeout = self.queryTimeout
+        return self.pool.run(
+            on: eventLoop,
+            breaks: Self.breaks,
+            { connection in
+                try connection.queryAsTenant(
+                    store,
+                    readOnly: readOnly,
+                    statementTimeout: timeout,
+                    sql,
+                    parameters: parameters,
+                    decode: decode
+                )
+            },
+            then: transform
+        )
     }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.

@@ -10,6 +10,9 @@ struct Hook: Sendable {
     enum Body: Sendable {
         case sync(@Sendable (Request, inout RequestContext) throws -> Void)
         case async(@Sendable (Request, inout RequestContext) async throws -> Void)
+        /// Done at once (`nil`, the context updated in place) or, when it must wait, a future of
+        /// the updated context on the request's event loop.
+        case future(@Sendable (Request, inout RequestContext) throws -> EventLoopFuture<RequestContext>?)
     }
 
     let body: Body
@@ -22,6 +25,14 @@ struct Hook: Sendable {
     /// A hook that may wait.
     static func async(_ body: @escaping @Sendable (Request, inout RequestContext) async throws -> Void) -> Hook {
         Hook(body: .async(body))
+    }
+
+    /// A hook that answers at once when it can and otherwise with a future (a cache in front of
+    /// a lookup): with `sync` and `future` routes, no task.
+    static func future(
+        _ body: @escaping @Sendable (Request, inout RequestContext) throws -> EventLoopFuture<RequestContext>?
+    ) -> Hook {
+        Hook(body: .future(body))
     }
 
     /// `handler` preceded by `hooks`.
@@ -52,12 +63,29 @@ struct Hook: Sendable {
                 return .async { request, context in try await body(request, try run(request, context)) }
             }
         }
+        let bodies = hooks.map(\.body)
+        if !bodies.contains(where: { if case .async = $0 { true } else { false } }) {
+            switch handler {
+            case .sync(let body):
+                return .future { request, context in
+                    Self.chain(bodies[...], request, context) { ready in
+                        ready.eventLoop.makeCompletedFuture { try body(request, ready) }
+                    }
+                }
+            case .future(let body):
+                return .future { request, context in Self.chain(bodies[...], request, context) { body(request, $0) } }
+            case .async:
+                break
+            }
+        }
         return .async { request, context in
             var context = context
             for hook in hooks {
                 switch hook.body {
                 case .sync(let body): try body(request, &context)
                 case .async(let body): try await body(request, &context)
+                case .future(let body):
+                    if let pending = try body(request, &context) { context = try await pending.get() }
                 }
             }
             let ready = context
@@ -67,5 +95,33 @@ struct Hook: Sendable {
             case .async(let body): return try await body(request, ready)
             }
         }
+    }
+
+    /// Runs `hooks` (`sync` and `future` only) in order, then `handler`: on the event loop, a
+    /// future only where a hook must wait.
+    private static func chain(
+        _ hooks: ArraySlice<Body>,
+        _ request: Request,
+        _ context: RequestContext,
+        then handler: @escaping @Sendable (RequestContext) -> EventLoopFuture<Response>
+    ) -> EventLoopFuture<Response> {
+        var context = context
+        for index in hooks.indices {
+            do {
+                switch hooks[index] {
+                case .sync(let body):
+                    try body(request, &context)
+                case .future(let body):
+                    guard let pending = try body(request, &context) else { continue }
+                    let rest = hooks[(index + 1)...]
+                    return pending.flatMap { ready in Self.chain(rest, request, ready, then: handler) }
+                case .async:
+                    preconditionFailure("an async hook needs an async route")
+                }
+            } catch {
+                return context.eventLoop.makeFailedFuture(error)
+            }
+        }
+        return handler(context)
     }
 }

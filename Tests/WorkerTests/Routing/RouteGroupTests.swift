@@ -91,4 +91,69 @@ struct RouteGroupTests {
         #expect(response.status == 500)
         #expect(response.errorCode == "INTERNAL_ERROR")
     }
+
+    /// A future hook: at once when the request says `x-cached`, else after a wait on the event
+    /// loop; `x-deny` fails it at once, `x-fail` fails its future.
+    static let lookup = Hook.future { request, context in
+        if request.headers.first(name: "x-deny") != nil { throw APIError(.forbidden, "Denied") }
+        guard request.headers.first(name: "x-cached") == nil else {
+            context.set(Trail(steps: ["cached"]))
+            return nil
+        }
+        let waiting = context
+        let failing = request.headers.first(name: "x-fail") != nil
+        return context.eventLoop.scheduleTask(in: .milliseconds(1)) { () throws -> RequestContext in
+            if failing { throw APIError(.notFound, "Not there") }
+            var ready = waiting
+            ready.set(Trail(steps: ["looked up"]))
+            return ready
+        }.futureResult
+    }
+
+    static func futureRoutes(_ router: inout Router) {
+        router.group("/f", before: Self.lookup, Self.step("after")) { group in
+            group.on(.GET, "/sync", .sync { _, context in try .json(try context.require(Trail.self).steps) })
+            group.on(
+                .GET,
+                "/future",
+                .future { _, context in
+                    context.eventLoop.makeCompletedFuture { try .json(try context.require(Trail.self).steps) }
+                }
+            )
+            group.get("/async") { _, context in try .json(try context.require(Trail.self).steps) }
+        }
+    }
+
+    @Test(
+        "a future hook answers at once or later, before sync, future and async routes",
+        arguments: TestServer.Mode.allCases
+    )
+    func futureHookRunsBeforeEveryKindOfRoute(mode: TestServer.Mode) async throws {
+        let server = try TestServer(mode, routes: Self.futureRoutes)
+        for path in ["/f/sync", "/f/future", "/f/async"] {
+            #expect(try await server.client.get(path, headers: [("X-Cached", "1")]).text == #"["cached","after"]"#)
+            #expect(try await server.client.get(path).text == #"["looked up","after"]"#)
+            let denied = try await server.client.get(path, headers: [("X-Deny", "1")])
+            #expect(denied.status == 403 && denied.errorMessage == "Denied")
+            let failed = try await server.client.get(path, headers: [("X-Fail", "1")])
+            #expect(failed.status == 404 && failed.errorMessage == "Not there")
+        }
+    }
+
+    @Test("a future hook keeps sync and future routes off tasks; an async route stays async")
+    func futureHookComposition() {
+        let sync = Router.Handler.sync { _, _ in Response.json(.ok, Array("{}".utf8)) }
+        guard case .future = Hook.compose([Self.lookup, Self.step("a")], sync) else {
+            Issue.record("a sync route behind a future hook is not a future route")
+            return
+        }
+        guard case .async = Hook.compose([Self.lookup], .async { _, _ in Response.json(.ok, Array("{}".utf8)) }) else {
+            Issue.record("an async route behind a future hook is not async")
+            return
+        }
+        guard case .async = Hook.compose([Self.lookup, .async { _, _ in }], sync) else {
+            Issue.record("an async hook beside a future hook is not awaited")
+            return
+        }
+    }
 }

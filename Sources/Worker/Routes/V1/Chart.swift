@@ -5,8 +5,10 @@ import Shared
 ///
 /// Every key is always present, `null` when the column is (the API's contract; the shared
 /// encoder would leave out a `nil`). `spec` and `query_params` go from the `jsonb` column's
-/// text to the response without being parsed.
-struct Chart: Encodable, Sendable {
+/// text to the response without being parsed. It writes its own JSON (`JSONWritable`): a page
+/// of charts is the hottest body of the API, and `Encodable`'s containers cost several times
+/// the bytes.
+struct Chart: JSONWritable, Sendable {
     let id: UUID
     let title: String
     let description: String?
@@ -34,20 +36,33 @@ struct Chart: Encodable, Sendable {
         guard values.count == 14 else {
             throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
         }
-        self.id = try Self.value(values, 0, "id")
-        self.title = try Self.value(values, 1, "title")
-        self.description = try Self.optional(values, 2, "description")
-        self.specFormat = try Self.value(values, 3, "spec_format")
-        self.spec = RawJSON(trusted: try Self.value(values, 4, "spec"))
-        self.querySQL = try Self.value(values, 5, "query_sql")
-        self.queryParams = RawJSON(trusted: try Self.value(values, 6, "query_params"))
-        self.pinned = try Self.value(values, 7, "pinned")
-        self.position = try Self.optional(values, 8, "position")
-        self.conversationId = try Self.optional(values, 9, "conversation_id")
-        self.messageId = try Self.optional(values, 10, "message_id")
-        self.createdBy = try Self.optional(values, 11, "created_by")
-        self.createdAt = try Self.value(values, 12, "created_at")
-        self.updatedAt = try Self.value(values, 13, "updated_at")
+        try self.init(reading: CopiedRow(values: values))
+    }
+
+    /// A chart from row `row` of a result of `columns`, read in place (the list's pages: no
+    /// `String` for the ids, flags and timestamps).
+    init(_ result: PostgresResult, row: Int) throws(PostgresDecodingError) {
+        guard result.columnCount == 14 else {
+            throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
+        }
+        try self.init(reading: ResultRow(result: result, row: row))
+    }
+
+    private init(reading row: some ChartRow) throws(PostgresDecodingError) {
+        self.id = try row.value(0, "id")
+        self.title = try row.value(1, "title")
+        self.description = try row.optional(2, "description")
+        self.specFormat = try row.value(3, "spec_format")
+        self.spec = RawJSON(trusted: try row.value(4, "spec"))
+        self.querySQL = try row.value(5, "query_sql")
+        self.queryParams = RawJSON(trusted: try row.value(6, "query_params"))
+        self.pinned = try row.value(7, "pinned")
+        self.position = try row.optional(8, "position")
+        self.conversationId = try row.optional(9, "conversation_id")
+        self.messageId = try row.optional(10, "message_id")
+        self.createdBy = try row.optional(11, "created_by")
+        self.createdAt = try row.value(12, "created_at")
+        self.updatedAt = try row.value(13, "updated_at")
     }
 
     /// The strong validator of this version (`ETag`): `updated_at` in microseconds, which the
@@ -57,44 +72,57 @@ struct Chart: Encodable, Sendable {
     /// `/v1/charts/{id}`.
     var location: String { "/v1/charts/\(self.id)" }
 
-    enum CodingKeys: String, CodingKey {
-        case id, title, description
-        case specFormat = "spec_format"
-        case spec
-        case querySQL = "query_sql"
-        case queryParams = "query_params"
-        case pinned, position
-        case conversationId = "conversation_id"
-        case messageId = "message_id"
-        case createdBy = "created_by"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
-
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.id, forKey: .id)
-        try container.encode(self.title, forKey: .title)
-        try container.encodeOrNull(self.description, forKey: .description)
-        try container.encode(self.specFormat, forKey: .specFormat)
-        try container.encode(self.spec, forKey: .spec)
-        try container.encode(self.querySQL, forKey: .querySQL)
-        try container.encode(self.queryParams, forKey: .queryParams)
-        try container.encode(self.pinned, forKey: .pinned)
-        try container.encodeOrNull(self.position, forKey: .position)
-        try container.encodeOrNull(self.conversationId, forKey: .conversationId)
-        try container.encodeOrNull(self.messageId, forKey: .messageId)
-        try container.encodeOrNull(self.createdBy, forKey: .createdBy)
-        try container.encode(self.createdAt, forKey: .createdAt)
-        try container.encode(self.updatedAt, forKey: .updatedAt)
+        try self.encodeWritten(to: encoder)
     }
 
-    private static func value<T: PostgresDecodable>(
-        _ values: [String?],
-        _ index: Int,
-        _ column: String
-    ) throws(PostgresDecodingError) -> T {
-        guard let text = values[index] else {
+    /// The chart object of the API (docs/openapi.yaml `Chart`): every key, `null` where the
+    /// column is; `spec` and `query_params` as the `jsonb` text they are.
+    func writeJSON(to bytes: inout [UInt8]) {
+        JSONWriter.appendRaw(#"{"id":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.id, to: &bytes)
+        JSONWriter.appendRaw(#","title":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.title, to: &bytes)
+        JSONWriter.appendRaw(#","description":"#, to: &bytes)
+        JSONWriter.appendQuotedOrNull(self.description, to: &bytes)
+        JSONWriter.appendRaw(#","spec_format":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.specFormat, to: &bytes)
+        JSONWriter.appendRaw(#","spec":"#, to: &bytes)
+        bytes.append(contentsOf: self.spec.text.utf8)
+        JSONWriter.appendRaw(#","query_sql":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.querySQL, to: &bytes)
+        JSONWriter.appendRaw(#","query_params":"#, to: &bytes)
+        bytes.append(contentsOf: self.queryParams.text.utf8)
+        JSONWriter.appendRaw(#","pinned":"#, to: &bytes)
+        bytes.append(contentsOf: (self.pinned ? "true" : "false").utf8)
+        JSONWriter.appendRaw(#","position":"#, to: &bytes)
+        JSONWriter.appendIntegerOrNull(self.position, to: &bytes)
+        JSONWriter.appendRaw(#","conversation_id":"#, to: &bytes)
+        JSONWriter.appendQuotedOrNull(self.conversationId, to: &bytes)
+        JSONWriter.appendRaw(#","message_id":"#, to: &bytes)
+        JSONWriter.appendQuotedOrNull(self.messageId, to: &bytes)
+        JSONWriter.appendRaw(#","created_by":"#, to: &bytes)
+        JSONWriter.appendQuotedOrNull(self.createdBy, to: &bytes)
+        JSONWriter.appendRaw(#","created_at":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.createdAt, to: &bytes)
+        JSONWriter.appendRaw(#","updated_at":"#, to: &bytes)
+        JSONWriter.appendQuoted(self.updatedAt, to: &bytes)
+        bytes.append(UInt8(ascii: "}"))
+    }
+}
+
+/// Where a chart's columns are read from, by position.
+private protocol ChartRow {
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T?
+}
+
+/// A row copied out as text (`PostgresRows`).
+private struct CopiedRow: ChartRow {
+    let values: [String?]
+
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
+        guard let text = self.values[index] else {
             throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .null)
         }
         guard let value = T(postgresText: text) else {
@@ -103,23 +131,22 @@ struct Chart: Encodable, Sendable {
         return value
     }
 
-    private static func optional<T: PostgresDecodable>(
-        _ values: [String?],
-        _ index: Int,
-        _ column: String
-    ) throws(PostgresDecodingError) -> T? {
-        guard values[index] != nil else { return nil }
-        return try self.value(values, index, column) as T
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
+        guard self.values[index] != nil else { return nil }
+        return try self.value(index, column) as T
     }
 }
 
-extension KeyedEncodingContainer {
-    /// `value`, or an explicit `null` (the synthesized `encodeIfPresent` would leave the key out).
-    fileprivate mutating func encodeOrNull<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value {
-            try self.encode(value, forKey: key)
-        } else {
-            try self.encodeNil(forKey: key)
-        }
+/// A row of a result read in place.
+private struct ResultRow: ChartRow {
+    let result: PostgresResult
+    let row: Int
+
+    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
+        try self.result.decode(self.row, index, name: column)
+    }
+
+    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
+        try self.result.decodeIfPresent(self.row, index, name: column)
     }
 }

@@ -13,8 +13,8 @@ import Synchronization
 /// disagree for that long. Entries are never refreshed in place: an expired one is looked up
 /// again.
 ///
-/// Called from route tasks (never on the event loop): one short lock around a dictionary
-/// access, no suspension and no allocation while it is held. At most `capacity` entries: a
+/// Called on the event loop (the tenant hook): one short lock around a dictionary access, no
+/// suspension, no blocking call and no allocation while it is held. At most `capacity` entries: a
 /// client cycling through random ids cannot grow it without bound (on overflow the expired
 /// entries go, and if that is not enough, all of them).
 final class TenantCache: Sendable {

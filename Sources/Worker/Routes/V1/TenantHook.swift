@@ -1,4 +1,5 @@
 import Logging
+import NIOCore
 import Shared
 
 /// The `/v1` group's `before` hook: which store a request acts for, put into the context as a
@@ -17,15 +18,34 @@ enum TenantHook {
     /// The development-only header naming the store.
     static let headerName = "X-Store-Id"
 
-    /// The hook, resolving through `cache` (one per router, hence one per worker).
+    /// The hook, resolving through `cache` (one per router, hence one per worker). A cached
+    /// store answers at once on the event loop (no task, no hop); only a lookup waits.
     static func make(cache: TenantCache) -> Hook {
-        .async { request, context in
-            context.set(try await self.resolve(request, context, cache: cache))
+        .future { request, context in
+            switch try self.resolve(request, context, cache: cache) {
+            case .resolved(let tenant):
+                context.set(tenant)
+                return nil
+            case .lookUp(let pending):
+                let waiting = context
+                return pending.map { tenant in
+                    var ready = waiting
+                    ready.set(tenant)
+                    return ready
+                }
+            }
         }
     }
 
-    /// The tenant of `request`, or the error that ends it.
-    static func resolve(_ request: Request, _ context: RequestContext, cache: TenantCache) async throws -> Tenant {
+    /// What `resolve` found: the tenant, or the lookup that will tell.
+    enum Resolution {
+        case resolved(Tenant)
+        case lookUp(EventLoopFuture<Tenant>)
+    }
+
+    /// The tenant of `request` (from the cache, or looked up in `app.stores` and remembered),
+    /// or the error that ends it.
+    static func resolve(_ request: Request, _ context: RequestContext, cache: TenantCache) throws -> Resolution {
         guard self.acceptsStoreHeader(context.services.config.appEnv) else {
             throw APIError(.unauthorized, "Authentication is required")
         }
@@ -37,23 +57,31 @@ enum TenantHook {
         }
         switch cache.lookup(store) {
         case .found(let tenant):
-            return tenant
+            return .resolved(tenant)
         case .missing:
             throw Self.storeNotFound
         case .unknown:
-            let tenant = try await context.withTenant(store, readOnly: true) { tx -> Tenant? in
-                guard
-                    let row = try tx.query("SELECT timezone, currency_code FROM app.stores WHERE id = $1", store).first
-                else { return nil }
+            let lookup = context.services.postgres.queryAsTenant(
+                store,
+                readOnly: true,
+                on: context.eventLoop,
+                "SELECT timezone, currency_code FROM app.stores WHERE id = $1",
+                parameters: [store]
+            ) { rows -> Tenant? in
+                guard let row = rows.first else { return nil }
                 return Tenant(
                     storeId: store,
                     timezone: try row.string("timezone"),
                     currency: try row.string("currency_code")
                 )
             }
-            cache.remember(store, tenant)
-            guard let tenant else { throw Self.storeNotFound }
-            return tenant
+            return .lookUp(
+                lookup.flatMapThrowing { tenant in
+                    cache.remember(store, tenant)
+                    guard let tenant else { throw Self.storeNotFound }
+                    return tenant
+                }
+            )
         }
     }
 
