@@ -1,7 +1,8 @@
 -- bench/run v1: saas-api's chart-list transaction for pgbench -M prepared (variables from -D):
--- BEGIN and the settings in one round trip (pipelined), as saas-api sends them in one message;
--- then the first page's statement of Sources/Worker/Routes/V1/ChartListQuery.swift (limit + 1
--- rows: the extra one says whether there is a next page), then COMMIT.
+-- BEGIN and the settings in one round trip (pipelined), then the first page's statement of
+-- Sources/Worker/Routes/V1/ChartListQuery.swift (limit + 1 rows: the extra one says whether
+-- there is a next page), then COMMIT: three round trips. saas-api sends all four in one
+-- pipeline (one round trip, `queryAsTenant`); bench/run v1 reports each side's round trips.
 \startpipeline
 BEGIN READ ONLY;
 SELECT set_config('app.store_id', :store, true), set_config('statement_timeout', :timeout, true);
