@@ -1,11 +1,10 @@
--- bench/run v1: saas-api's revenue transaction for pgbench -M prepared (variables from -D).
--- BEGIN and the settings in one round trip (pipelined), as saas-api sends them in one message;
--- then the statement of Sources/Worker/Routes/V1/RevenueRoutes.swift ($1 from, $2 to, $3 zone,
--- $4 unit, $5 step, $6 store), then COMMIT.
+-- bench/run v1: saas-api's revenue transaction for pgbench -M prepared (variables from -D):
+-- BEGIN, the settings, the statement of Sources/Worker/Routes/V1/RevenueRoutes.swift ($1 from,
+-- $2 to, $3 zone, $4 unit, $5 step, $6 store) and COMMIT in one pipeline, one round trip: the
+-- database's ceiling for this transaction (saas-api sends it in two, COMMIT apart).
 \startpipeline
 BEGIN READ ONLY;
 SELECT set_config('app.store_id', :store, true), set_config('statement_timeout', :timeout, true);
-\endpipeline
 WITH s AS (
     SELECT s.bucket, s.i
     FROM generate_series(
@@ -45,3 +44,4 @@ FROM s
 LEFT JOIN a ON a.i = s.i
 ORDER BY start NULLS FIRST;
 COMMIT;
+\endpipeline
