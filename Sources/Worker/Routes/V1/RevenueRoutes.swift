@@ -6,7 +6,8 @@ import Shared
 /// zone, with totals, from `app.orders` of the request's tenant (see `docs/datamodel.md`,
 /// "Revenue analytics").
 ///
-/// One statement per request, in a read-only tenant transaction (3 round trips in all):
+/// One statement per request, in a read-only tenant transaction sent as one pipeline (`BEGIN`,
+/// the tenant settings, the statement and `COMMIT`: one round trip, `queryAsTenant`):
 /// - orders counted: `is_test = false`, `financial_status` not `voided`, `failed` or
 ///   `expired`, placed from `from` 00:00 to the end of `to` in the zone; refunds are counted
 ///   in the bucket of their order;
@@ -102,9 +103,13 @@ enum RevenueRoutes {
         let parameters = Self.parameters(query, timezone: timezone, store: tenant.storeId)
         let rows: PostgresRows
         do {
-            rows = try await context.withTenant(tenant.storeId, readOnly: true) { tx in
-                try tx.query(Self.sql, parameters: parameters)
-            }
+            rows = try await context.services.postgres.queryAsTenant(
+                tenant.storeId,
+                readOnly: true,
+                on: context.eventLoop,
+                Self.sql,
+                parameters: parameters
+            ) { $0 }.get()
         } catch let error as PostgresError
             where error.sqlState == SQLState.invalidParameterValue && query.timezone != nil
         {
