@@ -76,6 +76,19 @@ struct TenantPoolTests {
         }
     }
 
+    /// Keeps one of `pool`'s connections (and its thread) busy for `seconds`.
+    private static func occupy(
+        _ pool: PostgresPool,
+        on loop: any EventLoop,
+        seconds: Double
+    ) -> EventLoopFuture<
+        PostgresRows
+    > {
+        pool.withConnection(on: loop) { connection in
+            try connection.query("SELECT pg_sleep(\(seconds))", timeout: .seconds(10))
+        }
+    }
+
     /// Checks every connection of `pool` outside a tenant transaction: no transaction open, no
     /// tenant set, no tenant row visible. Returns the connections (`serial`) it saw.
     private static func checkNoCarriedState(_ pool: PostgresPool, on loop: any EventLoop) async throws -> Set<String> {
@@ -230,9 +243,7 @@ struct TenantPoolTests {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let pool = self.pool(size: 1, queryTimeout: .milliseconds(300))
         defer { pool.shutdown() }
-        let busy = pool.withConnection(on: loop) { connection in
-            try connection.query("SELECT pg_sleep(1.5)", timeout: .seconds(10))
-        }
+        let busy = Self.occupy(pool, on: loop, seconds: 1.5)
         do {
             _ = try await pool.withTenant(self.storeA, on: loop) { tx in try tx.query("SELECT 1") }
             Issue.record("a second operation ran while the only connection was busy for 1.5 s")
@@ -248,5 +259,66 @@ struct TenantPoolTests {
             try tx.query("SELECT 1 AS one").first?.int("one")
         }
         #expect(one == 1)
+    }
+
+    @Test func queuedOneStatementTransactionsShareRoundTripsAndStayApart() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let pool = self.pool(size: 1)
+        defer { pool.shutdown() }
+        // The only connection is busy, so what follows queues and is sent in batches after it.
+        let busy = Self.occupy(pool, on: loop, seconds: 0.5)
+        let stores = (0..<40).map { $0 % 3 == 0 ? self.storeB : self.storeA }
+        let answers = stores.map { store in
+            pool.queryAsTenant(store, readOnly: true, on: loop, Self.visibleRows, parameters: []) { rows in
+                try Self.foreignRows(as: store, in: rows, expected: self.rowsPerStore)
+            }
+        }
+        _ = try await busy.get()
+        var foreign = 0
+        for answer in answers { foreign += try await answer.get() }
+        #expect(foreign == 0, "a batched transaction saw another tenant's rows")
+        let sent = pool.batchesSent
+        #expect(sent.queries == stores.count)
+        #expect(sent.batches < stores.count / 4, "\(sent.batches) round trips for \(sent.queries) queued transactions")
+        // A failing one in a batch fails alone.
+        let busyAgain = Self.occupy(pool, on: loop, seconds: 0.3)
+        let mixed = (0..<6).map { index in
+            pool.queryAsTenant(
+                self.storeA,
+                readOnly: true,
+                on: loop,
+                index == 2 ? "SELECT 1 / 0" : "SELECT 1",
+                parameters: []
+            ) { $0.count }
+        }
+        _ = try await busyAgain.get()
+        for (index, answer) in mixed.enumerated() {
+            do {
+                let count = try await answer.get()
+                #expect(index != 2 && count == 1)
+            } catch let error as PostgresError {
+                #expect(index == 2 && error.sqlState == "22012")
+            }
+        }
+    }
+
+    @Test func aQueuedOneStatementTransactionAnswers503AtItsQueueDeadline() async throws {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let pool = self.pool(size: 1, queryTimeout: .milliseconds(300))
+        defer { pool.shutdown() }
+        let busy = Self.occupy(pool, on: loop, seconds: 1.5)
+        do {
+            _ = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {
+                $0.count
+            }.get()
+            Issue.record("a queued transaction ran while the only connection was busy for 1.5 s")
+        } catch let error as PoolError {
+            #expect(error == .timedOut(pool: "postgres"))
+        }
+        _ = try await busy.get()
+        let count = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {
+            $0.count
+        }.get()
+        #expect(count == 1)
     }
 }

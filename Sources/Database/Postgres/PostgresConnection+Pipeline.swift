@@ -72,29 +72,71 @@ extension PostgresConnection {
         timeout: Duration,
         _ decode: (OpaquePointer) -> T
     ) throws(PostgresError) -> T? {
-        let deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
+        var rows: T?
+        let outcome = try self.send(
+            [PipelineSegment(statements: statements, resultIndex: resultIndex)],
+            timeout: timeout
+        ) { _, result in rows = decode(result) }
+        if let error = outcome[0] { throw error }
+        return rows
+    }
+
+    /// Statements that end with their own Sync inside a pipeline of several: a failure in one
+    /// skips the rest of its own statements only. `resultIndex`: the statement whose rows are
+    /// decoded.
+    struct PipelineSegment {
+        let statements: [PipelinedStatement]
+        let resultIndex: Int
+    }
+
+    /// Sends `segments` as one pipeline (each ended by its own Sync), flushed once, and reads
+    /// every answer in order, calling `decode(segment, result)` for each segment's
+    /// `resultIndex` statement. Returns each segment's first error (`nil`: all of its
+    /// statements succeeded).
+    ///
+    /// A segment's answers are read within `timeout` of the previous segment's end (the first:
+    /// of the flush), since the server runs them one after another. An error that breaks the
+    /// connection is the outcome of every segment not yet read to its Sync (what it did is
+    /// unknown) and marks the connection broken; segments read before keep their outcomes.
+    /// Throws only when the pipeline could not be sent at all.
+    func send(
+        _ segments: [PipelineSegment],
+        timeout: Duration,
+        decode: (Int, OpaquePointer) -> Void
+    ) throws(PostgresError) -> [PostgresError?] {
+        var deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
+        var outcomes = [PostgresError?](repeating: nil, count: segments.count)
+        // The pipeline's results in order: a Parse's, then each statement's; `resultOperations`
+        // are the ones whose rows are decoded, `preparing` the Parses sent (result, text, name).
+        var operation = 0
+        var resultOperations: [Int] = []
+        resultOperations.reserveCapacity(segments.count)
+        var preparing: [(operation: Int, sql: String, name: String)] = []
         do throws(PostgresError) {
             guard PQenterPipelineMode(self.conn) == 1 else {
                 throw PostgresError(kind: .connectionBroken, message: "cannot enter pipeline mode")
             }
-            // The pipeline's results in order: a Parse's, then each statement's; `resultOperation`
-            // is the one whose rows are returned, `preparing` the Parses sent (result, text, name).
-            var operation = 0
-            var resultOperation = 0
-            var preparing: [(operation: Int, sql: String, name: String)] = []
-            for (position, statement) in statements.enumerated() {
-                try self.sendOne(statement, operation: &operation, preparing: &preparing)
-                if position == resultIndex { resultOperation = operation - 1 }
+            for segment in segments {
+                var resultOperation = 0
+                for (position, statement) in segment.statements.enumerated() {
+                    try self.sendOne(statement, operation: &operation, preparing: &preparing)
+                    if position == segment.resultIndex { resultOperation = operation - 1 }
+                }
+                resultOperations.append(resultOperation)
+                try self.checkSent(PQpipelineSync(self.conn))
             }
-            try self.checkSent(PQpipelineSync(self.conn))
             try self.flush(deadline: deadline)
-            var rows: T?
-            var firstError: PostgresError?
+        } catch {
+            if error.breaksConnection { self.broken = true }
+            throw error
+        }
+        var segment = 0
+        do throws(PostgresError) {
             var prepared = 0  // Parses of `preparing` that succeeded, in order
-            // libpq ends each operation's results with a NULL, and the pipeline with the Sync's
-            // own result.
+            // libpq ends each operation's results with a NULL, and each segment with its Sync's
+            // own result (no NULL after it).
             var current = 0
-            reading: while true {
+            while segment < segments.count {
                 try self.awaitResult(deadline: deadline)
                 guard let result = PQgetResult(self.conn) else {
                     current += 1
@@ -103,10 +145,11 @@ extension PostgresConnection {
                 defer { PQclear(result) }
                 switch PQresultStatus(result) {
                 case PGRES_PIPELINE_SYNC:
-                    break reading
+                    segment += 1
+                    deadline = MonotonicClock.nanoseconds() &+ timeout.nanoseconds
                 case PGRES_TUPLES_OK, PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-                    if current == resultOperation {
-                        rows = decode(result)
+                    if current == resultOperations[segment] {
+                        decode(segment, result)
                     } else if prepared < preparing.count && preparing[prepared].operation == current {
                         self.statementCache?.insert(preparing[prepared].sql, name: preparing[prepared].name)
                         prepared += 1
@@ -116,18 +159,17 @@ extension PostgresConnection {
                 case PGRES_COPY_IN, PGRES_COPY_OUT, PGRES_COPY_BOTH:
                     throw PostgresError(kind: .connectionBroken, message: "COPY is not supported")
                 default:
-                    if firstError == nil { firstError = Self.error(from: result) }
+                    if outcomes[segment] == nil { outcomes[segment] = Self.error(from: result) }
                 }
             }
             guard PQexitPipelineMode(self.conn) == 1 else {
                 throw PostgresError(kind: .connectionBroken, message: "pipeline not idle after its Sync")
             }
-            if let firstError { throw firstError }
-            return rows
         } catch {
             if error.breaksConnection { self.broken = true }
-            throw error
+            for unread in segment..<segments.count { outcomes[unread] = error }
         }
+        return outcomes
     }
 
     /// Queues one statement: unnamed without the cache; else by its prepared name, preparing it

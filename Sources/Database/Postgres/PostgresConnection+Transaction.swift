@@ -96,13 +96,39 @@ extension PostgresConnection {
         parameters: [any PostgresEncodable],
         decode: (PostgresResult) -> T
     ) throws -> T? {
+        try self.queryAsTenant(
+            store,
+            readOnly: readOnly,
+            statementTimeout: statementTimeout,
+            sql,
+            parameters: parameters.map { $0.postgresText },
+            attempts: 2,
+            decode: decode
+        )
+    }
+
+    /// `queryAsTenant` with the parameters in text, run at most `attempts` times (a second
+    /// attempt only after an error `mayRetry` allows).
+    func queryAsTenant<T>(
+        _ store: UUID,
+        readOnly: Bool,
+        statementTimeout: Duration,
+        _ sql: String,
+        parameters: [String?],
+        attempts: Int,
+        decode: (PostgresResult) -> T
+    ) throws(PostgresError) -> T? {
         guard self.pendingBegin == nil, self.transactionStatus == .idle else {
-            throw PostgresError(kind: .queryFailed, message: "a transaction is already open on this connection")
+            throw Self.transactionAlreadyOpen
         }
         let timeout = statementTimeout + Self.timeoutGrace
-        var statements = Self.beginStatements(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
-        statements.append(PipelinedStatement(sql: sql, parameters: parameters.map { $0.postgresText }))
-        statements.append(PipelinedStatement(sql: "COMMIT", parameters: []))
+        let statements = Self.tenantQueryStatements(
+            store: store,
+            readOnly: readOnly,
+            statementTimeout: statementTimeout,
+            sql,
+            parameters: parameters
+        )
         var attempt = 1
         while true {
             do throws(PostgresError) {
@@ -113,16 +139,38 @@ extension PostgresConnection {
                 return rows
             } catch {
                 let clean = self.resetForReuse(timeout: timeout)
-                guard attempt == 1, clean, self.mayRetry(after: error) else { throw error }
+                guard attempt < attempts, clean, self.mayRetry(after: error) else { throw error }
                 attempt += 1
             }
         }
     }
 
+    /// The error of a one-statement transaction asked for on a connection already in one.
+    static let transactionAlreadyOpen = PostgresError(
+        kind: .queryFailed,
+        message: "a transaction is already open on this connection"
+    )
+
+    /// What `queryAsTenant` sends: `BEGIN`, the settings, the statement, `COMMIT` (the
+    /// statement's rows are at `count - 2`).
+    static func tenantQueryStatements(
+        store: UUID,
+        readOnly: Bool,
+        statementTimeout: Duration,
+        _ sql: String,
+        parameters: [String?]
+    ) -> [PipelinedStatement] {
+        var statements = Self.beginStatements(store: store, readOnly: readOnly, statementTimeout: statementTimeout)
+        statements.reserveCapacity(4)
+        statements.append(PipelinedStatement(sql: sql, parameters: parameters))
+        statements.append(PipelinedStatement(sql: "COMMIT", parameters: []))
+        return statements
+    }
+
     /// Whether a transaction that failed with `error` runs once more: a serialization failure or
     /// deadlock, or a prepared statement the server dropped (the cache is empty now, so the next
     /// attempt prepares afresh).
-    private func mayRetry(after error: PostgresError) -> Bool {
+    func mayRetry(after error: PostgresError) -> Bool {
         SQLState.isTransient(error.sqlState) || (self.statementCache != nil && Self.isStaleStatement(error))
     }
 

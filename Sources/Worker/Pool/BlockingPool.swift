@@ -136,6 +136,54 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         return promise.futureResult
     }
 
+    /// Admits one operation that a runner (`runWithConnection`) takes from the caller's own
+    /// queue, counted against `maxQueued` like `run`'s: `nil` when admitted, else why not. An
+    /// admitted operation must leave the queue exactly once (`leftQueue`).
+    func admit() -> PoolError? {
+        guard self.accepting.load(ordering: .acquiring) else { return .shutDown(pool: self.name) }
+        guard self.queued.wrappingAdd(1, ordering: .relaxed).newValue <= self.maxQueued else {
+            self.queued.wrappingSubtract(1, ordering: .relaxed)
+            self.metrics?.refused()
+            return .overloaded(pool: self.name)
+        }
+        return nil
+    }
+
+    /// An admitted operation left the queue: it started (`waitedSince`: when it was admitted,
+    /// for the wait histogram), or it was answered without running (`nil`; `refused` when its
+    /// queue deadline passed, which counts as the pool being exhausted).
+    func leftQueue(waitedSince queuedAt: UInt64?, refused: Bool = false) {
+        self.queued.wrappingSubtract(1, ordering: .relaxed)
+        if let metrics = self.metrics {
+            if let queuedAt { metrics.waited(nanoseconds: MonotonicClock.nanoseconds() &- queuedAt) }
+            if refused { metrics.refused() }
+        }
+    }
+
+    /// Runs `body` on a pool thread with a checked-out connection, or with the error that kept
+    /// it from getting one (`PoolError.shutDown` once the pool stopped), and checks the
+    /// connection in after. For a runner that serves operations admitted with `admit` from its
+    /// own queue: it is not itself queued work, so it has no deadline; its operations have.
+    func runWithConnection(_ body: @escaping @Sendable (Result<Connection, any Error>) -> Void) {
+        self.threads.submit { workState in
+            guard workState == .active else {
+                body(.failure(PoolError.shutDown(pool: self.name)))
+                return
+            }
+            let connection: Connection
+            do {
+                connection = try self.checkout().0
+            } catch {
+                body(.failure(error))
+                return
+            }
+            self.metrics?.lent(1)
+            body(.success(connection))
+            self.metrics?.lent(-1)
+            self.checkin(connection)
+        }
+    }
+
     /// Runs `body` on this (pool) thread with a checked-out connection, checking it in after.
     /// The wait since `queuedAt` (queue, then opening a connection if none was idle) is
     /// recorded once the connection is in hand.

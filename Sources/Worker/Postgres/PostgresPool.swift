@@ -10,6 +10,8 @@ import Shared
 final class PostgresPool: Sendable {
     private let pool: BlockingPool<PostgresConnection>
     private let queryTimeout: Duration
+    /// `queryAsTenant`'s transactions, several per round trip under load.
+    private let batcher: TenantQueryBatcher
 
     /// Creates the pool; connections open lazily (see `warmUp`). An operation waits for a pool
     /// thread at most `DB_QUERY_TIMEOUT_MS`, then fails with `PoolError.timedOut` (503).
@@ -35,13 +37,14 @@ final class PostgresPool: Sendable {
     ) {
         self.queryTimeout = queryTimeout
         let resetTimeout = queryTimeout + PostgresConnection.timeoutGrace
+        let queueTimeout = TimeAmount.nanoseconds(
+            queryTimeout.components.seconds * 1_000_000_000 + queryTimeout.components.attoseconds / 1_000_000_000
+        )
         self.pool = BlockingPool(
             name: "postgres",
             size: size,
             maxQueued: maxQueued ?? size * 64,
-            queueTimeout: .nanoseconds(
-                queryTimeout.components.seconds * 1_000_000_000 + queryTimeout.components.attoseconds / 1_000_000_000
-            ),
+            queueTimeout: queueTimeout,
             connect: {
                 let connection = try PostgresConnection.connect(url: url, timeout: connectTimeout)
                 // Prepared statements on a direct connection; never through PgBouncer.
@@ -52,6 +55,7 @@ final class PostgresPool: Sendable {
             reset: { $0.resetForReuse(timeout: resetTimeout) },
             metrics: metrics
         )
+        self.batcher = TenantQueryBatcher(pool: self.pool, statementTimeout: queryTimeout, queueTimeout: queueTimeout)
     }
 
     /// Runs `body` in a transaction of tenant `store` on a pool thread (see
@@ -104,8 +108,11 @@ final class PostgresPool: Sendable {
     }
 
     /// `queryAsTenant`, with `decode` reading the statement's result in place (`PostgresResult`:
-    /// no copy of every value as a `String`) before the connection goes back, and `transform`
-    /// after; `decode`'s value is `nil` when the statement returned no rows result.
+    /// no copy of every value as a `String`) and `transform` after, both on the pool thread;
+    /// `decode`'s value is `nil` when the statement returned no rows result.
+    ///
+    /// Under load, the transactions of several requests go to the server in one round trip
+    /// (`TenantQueryBatcher`), each still its own transaction: keep the statement short.
     func queryAsTenant<Decoded, T: Sendable>(
         _ store: UUID,
         readOnly: Bool = false,
@@ -115,23 +122,27 @@ final class PostgresPool: Sendable {
         decode: @escaping @Sendable (PostgresResult) -> Decoded,
         then transform: @escaping @Sendable (Decoded?) throws -> T
     ) -> EventLoopFuture<T> {
-        let timeout = self.queryTimeout
-        return self.pool.run(
-            on: eventLoop,
-            breaks: Self.breaks,
-            { connection in
-                try connection.queryAsTenant(
-                    store,
-                    readOnly: readOnly,
-                    statementTimeout: timeout,
-                    sql,
-                    parameters: parameters,
-                    decode: decode
-                )
+        if let refused = self.pool.admit() { return eventLoop.makeFailedFuture(refused) }
+        let promise = eventLoop.makePromise(of: T.self)
+        let decoded = DecodedValue<Decoded>()
+        let job = TenantQueryBatcher.Job(
+            query: PostgresConnection.TenantQuery(store: store, readOnly: readOnly, sql: sql, parameters: parameters),
+            decode: { decoded.value = decode($0) },
+            finish: { error in
+                if let error {
+                    promise.fail(error)
+                } else {
+                    promise.completeWith(Result { try transform(decoded.value) })
+                }
             },
-            then: transform
+            fail: { promise.fail($0) }
         )
+        self.batcher.enqueue(job, on: eventLoop)
+        return promise.futureResult
     }
+
+    /// `queryAsTenant` batches sent so far and the queries in them.
+    var batchesSent: (batches: Int, queries: Int) { self.batcher.sent }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.
     func withConnection<Result: Sendable>(
@@ -162,7 +173,10 @@ final class PostgresPool: Sendable {
     func warmUp(on eventLoop: any EventLoop) { self.pool.warmUp(on: eventLoop) }
 
     /// Closes every connection (`PQfinish` sends PostgreSQL a clean goodbye).
-    func shutdown() { self.pool.shutdown() }
+    func shutdown() {
+        self.pool.shutdown()
+        self.batcher.shutdown()
+    }
 
     /// A transaction of `store` (none when nil) on a pool thread; the task's cancellation
     /// becomes a flag the transaction polls before each statement.
@@ -202,4 +216,9 @@ final class PostgresPool: Sendable {
     private static func breaks(_ error: any Error) -> Bool {
         (error as? PostgresError)?.breaksConnection ?? false
     }
+}
+
+/// Where a batched query's decoded rows wait for its answer (one pool thread writes and reads it).
+private final class DecodedValue<Value> {
+    var value: Value?
 }
