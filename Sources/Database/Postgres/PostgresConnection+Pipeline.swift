@@ -1,6 +1,10 @@
 import CLibPQ
 import Shared
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension PostgresConnection {
     /// One statement of a pipeline: SQL with `$1…` parameters, text format.
     struct PipelinedStatement {
@@ -116,6 +120,11 @@ extension PostgresConnection {
             guard PQenterPipelineMode(self.conn) == 1 else {
                 throw PostgresError(kind: .connectionBroken, message: "cannot enter pipeline mode")
             }
+            // libpq (before 17) flushes at every Sync: corked, the kernel sends the whole
+            // pipeline as one stream of segments at the end instead of one per transaction,
+            // and PostgreSQL wakes once for it.
+            let corked = segments.count > 1 && self.setCork(true)
+            defer { if corked { _ = self.setCork(false) } }
             for segment in segments {
                 var resultOperation = 0
                 for (position, statement) in segment.statements.enumerated() {
@@ -170,6 +179,16 @@ extension PostgresConnection {
             for unread in segment..<segments.count { outcomes[unread] = error }
         }
         return outcomes
+    }
+
+    /// Holds back (`true`) or releases (`false`, which sends what was held at once) partial
+    /// TCP segments on the connection's socket (`TCP_CORK`). `false` when the socket is not TCP
+    /// (a Unix socket) or the call failed: then nothing is held back.
+    private func setCork(_ on: Bool) -> Bool {
+        var value: Int32 = on ? 1 : 0
+        let socket = PQsocket(self.conn)
+        guard socket >= 0 else { return false }
+        return setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
     /// Queues one statement: unnamed without the cache; else by its prepared name, preparing it
