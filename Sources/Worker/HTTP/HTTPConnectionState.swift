@@ -59,6 +59,12 @@ struct HTTPConnectionState {
     /// Pending responses are flushed once they pass this many bytes within a read burst.
     static let outputBound = 64 * 1024
 
+    /// While a handler runs, input keeps being read until this many bytes wait unparsed; then
+    /// reads are held until it answered. Reading on costs nothing per request (no change of the
+    /// socket's epoll interest, twice per request when every read was held), and it is how the
+    /// end of the client's input is seen while its response is still being made.
+    static let inputBound = 64 * 1024
+
     let timeouts: Timeouts
     private(set) var phase = Phase.idle
     private(set) var deadline = ConnectionDeadline()
@@ -78,6 +84,9 @@ struct HTTPConnectionState {
     private var processing = false
     /// A read was withheld while a handler runs.
     private var readHeld = false
+    /// The client shut its side of the connection (its FIN arrived): no more input will come,
+    /// but what it sent is still answered.
+    private(set) var inputEnded = false
     /// The channel takes more output. NIO reports every change of its writability on the
     /// event loop (`channelWritabilityChanged`), synchronously from the write that caused it,
     /// so this copy is never stale when the next pipelined request is considered.
@@ -109,12 +118,47 @@ struct HTTPConnectionState {
     /// Whether new bytes are parsed (after a final answer they are dropped until the close).
     var acceptsInput: Bool { self.phase != .closing }
 
-    /// The channel asks to read; returns whether the read goes on. No new bytes while a
-    /// handler runs: pipelined requests wait in the kernel.
-    mutating func readRequested() -> Bool {
-        guard self.phase == .responding else { return true }
+    /// The channel asks to read with `buffered` bytes waiting unparsed; returns whether the
+    /// read goes on. While a handler runs, only up to `inputBound`: beyond it, pipelined
+    /// requests wait in the kernel.
+    mutating func readRequested(buffered: Int) -> Bool {
+        guard self.phase == .responding && buffered >= Self.inputBound else { return true }
         self.readHeld = true
         return false
+    }
+
+    /// What the end of the client's input means for the connection.
+    enum EndOfInput: Equatable {
+        /// Between requests: answer the complete requests still buffered, then close.
+        case answerBuffered
+        /// A handler runs: its answer is still written, then the connection closes.
+        case afterResponse
+        /// A body can no longer complete, or the connection is closing anyway: close now.
+        case closeNow
+    }
+
+    /// The client's input ended (its FIN; the channel allows half-closure so that a response
+    /// in the making is not lost with it).
+    mutating func inputClosed() -> EndOfInput {
+        self.inputEnded = true
+        switch self.phase {
+        case .idle: return .answerBuffered
+        case .responding: return .afterResponse
+        case .receiving, .closing:
+            self.phase = .closing
+            return .closeNow
+        }
+    }
+
+    /// Input processing stopped at `now`; with the client's input ended and nothing left that
+    /// can still be answered (`stalled`: complete requests wait for the channel to become
+    /// writable), the connection closes once its output is written (`close`; `timer` bounds
+    /// that wait).
+    mutating func endOfInputReached(now: UInt64, stalled: Bool) -> (close: Bool, timer: UInt64?) {
+        guard self.inputEnded && self.phase == .idle && !stalled else { return (false, nil) }
+        self.phase = .closing
+        self.flushDue = false
+        return (true, self.deadline.enter(.linger, until: now &+ self.timeouts.linger))
     }
 
     /// Input processing begins; `false` when it is running already (re-entry).

@@ -97,6 +97,15 @@ extension HTTPServerHandler {
         }
     }
 
+    /// Flushes what is pending, then closes: the client's input already ended, so nothing is
+    /// left unread to reset the connection with.
+    func closeAfterLastOutput(context: ChannelHandlerContext) {
+        let flushed = context.eventLoop.makePromise(of: Void.self)
+        let pending = self.connection.flushed()
+        context.writeAndFlush(self.wrapOutboundOut(pending ? self.output : ByteBuffer()), promise: flushed)
+        flushed.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
     /// `100 Continue` for a client waiting to send its body (RFC 9110 §10.1.1); flushed with
     /// the read burst.
     func writeContinue(context: ChannelHandlerContext) {

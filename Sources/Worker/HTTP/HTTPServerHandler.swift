@@ -117,7 +117,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if self.connection.readRequested() { context.read() }
+        if self.connection.readRequested(buffered: self.input?.readableBytes ?? 0) { context.read() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -136,6 +136,10 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            self.inputClosed(context: context)
+            return
+        }
         guard event is ChannelShouldQuiesceEvent else {
             context.fireUserInboundEventTriggered(event)
             return
@@ -189,7 +193,32 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if self.input?.readableBytes == 0 { self.input = nil }
+        let ending = self.connection.endOfInputReached(
+            now: self.clock(),
+            stalled: (self.input?.readableBytes ?? 0) > 0 && !self.connection.writable
+        )
+        if ending.close {
+            self.input = nil
+            self.schedule(ending.timer, context: context)
+            self.closeAfterLastOutput(context: context)
+        }
         if self.connection.processingEnded() { context.read() }
+    }
+
+    /// The client shut its side: what it sent is still answered, then the connection closes
+    /// (`HTTPConnectionState.inputClosed`).
+    private func inputClosed(context: ChannelHandlerContext) {
+        switch self.connection.inputClosed() {
+        case .answerBuffered:
+            let outer = self.connection.burstBegan()
+            self.process(context: context)
+            if self.connection.burstEnded(outer: outer) { self.flushOutput(context: context) }
+        case .afterResponse:
+            break  // `complete` processes the input after the answer, which closes then
+        case .closeNow:
+            self.input = nil
+            context.close(promise: nil)
+        }
     }
 
     private func received(_ parsed: ParsedHead, context: ChannelHandlerContext) {

@@ -46,4 +46,41 @@ final class HTTPConnectionCloseTests {
         #expect([200, 413].contains(response.status))
         #expect(response.header("Connection") == "close")
     }
+
+    /// A client that shuts its side right after its requests (`shutdown(SHUT_WR)`, as `nc -N`
+    /// or an HTTP/1.0 tool does) still gets every answer, including one a handler makes off the
+    /// event loop (`/health` asks PostgreSQL and Redis), then the server's close.
+    @Test(arguments: [
+        ["/health"],
+        ["/health/live", "/health", "/health/live"],
+    ])
+    func aClientThatShutsItsSideGetsEveryAnswer(paths: [String]) throws {
+        let socket = try RawSocket.connect(port: self.server.port, timeout: 10)
+        defer { socket.close() }
+        let requests = paths.map { "GET \($0) HTTP/1.1\r\nHost: t\r\n\r\n" }.joined()
+        _ = try socket.send(Array(requests.utf8))
+        shutdown(socket.fd, Int32(SHUT_WR))
+        var data: [UInt8] = []
+        var failure: String?
+        while true {
+            do {
+                let chunk = try socket.receive()
+                if chunk.isEmpty { break }  // the server's close
+                data += chunk
+            } catch {
+                failure = "\(error)"  // a timeout: the server kept the connection open
+                break
+            }
+        }
+        #expect(failure == nil, "no orderly close after the answers: \(failure ?? "")")
+        var statuses: [Int] = []
+        var rest = data
+        while let response = HTTPResponse.parse(rest) {
+            statuses.append(response.status)
+            rest = response.rest
+        }
+        #expect(statuses.count == paths.count, "answers: \(statuses) to \(paths)")
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 503 })
+        #expect(rest.isEmpty)
+    }
 }

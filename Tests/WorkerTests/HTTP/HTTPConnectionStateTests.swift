@@ -101,18 +101,26 @@ struct HTTPConnectionStateTests {
         #expect(!state.isCurrent(serial))
     }
 
-    @Test func readsAreHeldWhileAHandlerRunsAndReleasedAfter() {
+    @Test func readsGoOnWhileAHandlerRunsUpToTheInputBoundThenWaitForItsAnswer() {
         var answer: Bool
         var state = Self.makeState()
         _ = state.opened(now: 0)
-        answer = state.readRequested()
+        answer = state.readRequested(buffered: 0)
         #expect(answer)
         answer = state.processingBegan()
         #expect(answer)
         answer = state.processingBegan()
         #expect(!answer)  // re-entry
         _ = state.exchangeBegan(now: 0, receivingBody: false)
-        answer = state.readRequested()
+        // A handler runs: reading goes on (no epoll change per request) while little waits.
+        answer = state.readRequested(buffered: HTTPConnectionState.inputBound - 1)
+        #expect(answer)
+        answer = state.processingEnded()
+        #expect(!answer)  // nothing was held
+        answer = state.processingBegan()
+        #expect(answer)
+        // Pipelined input past the bound: held until the answer.
+        answer = state.readRequested(buffered: HTTPConnectionState.inputBound)
         #expect(!answer)
         answer = state.processingEnded()
         #expect(!answer)  // still responding
@@ -125,6 +133,35 @@ struct HTTPConnectionStateTests {
         #expect(answer)
         answer = state.processingEnded()
         #expect(!answer)
+        // Between requests any amount is read (the parser bounds a head).
+        answer = state.readRequested(buffered: 10 * HTTPConnectionState.inputBound)
+        #expect(answer)
+    }
+
+    @Test func theEndOfInputClosesOnceWhatWasSentIsAnswered() {
+        // Between requests: the buffered requests are answered first.
+        var idle = Self.makeState()
+        _ = idle.opened(now: 0)
+        #expect(idle.inputClosed() == .answerBuffered)
+        #expect(idle.endOfInputReached(now: 1, stalled: true).close == false)  // answers wait for writability
+        let ending = idle.endOfInputReached(now: 1, stalled: false)
+        #expect(ending.close && ending.timer != nil && idle.phase == .closing)
+        #expect(idle.endOfInputReached(now: 2, stalled: false).close == false)  // once
+
+        // While a handler runs: its answer first.
+        var responding = Self.makeState()
+        _ = responding.opened(now: 0)
+        _ = responding.exchangeBegan(now: 0, receivingBody: false)
+        #expect(responding.inputClosed() == .afterResponse)
+        #expect(responding.endOfInputReached(now: 1, stalled: false).close == false)
+        _ = responding.exchangeEnded(keepAlive: true, now: 2)
+        #expect(responding.endOfInputReached(now: 2, stalled: false).close)
+
+        // A body that can no longer arrive: close now.
+        var receiving = Self.makeState()
+        _ = receiving.opened(now: 0)
+        _ = receiving.exchangeBegan(now: 0, receivingBody: true)
+        #expect(receiving.inputClosed() == .closeNow && receiving.phase == .closing)
     }
 
     @Test func responsesOfABurstFlushAtItsEndOrPastTheBound() {

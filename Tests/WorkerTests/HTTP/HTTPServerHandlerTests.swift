@@ -1,3 +1,5 @@
+import NIOCore
+import Synchronization
 import Testing
 
 @testable import Worker
@@ -132,6 +134,65 @@ struct HTTPServerHandlerTests {
         #expect(responses.map { $0.header("X-Request-Id") ?? "" } == ids)
     }
 
+    /// A harness with `/later`, whose answer the test gives (`answerLater`).
+    private static func harnessWithLaterRoute() throws -> (HTTPHarness, answerLater: () -> Void) {
+        let box = PendingAnswer()
+        let harness = try HTTPHarness(routes: { router in
+            HTTPHarness.testRoutes(&router)
+            router.on(
+                .GET,
+                "/later",
+                .future { _, context in
+                    let promise = context.eventLoop.makePromise(of: Response.self)
+                    box.promise.withLock { $0 = promise }
+                    return promise.futureResult
+                }
+            )
+        })
+        return (harness, { box.promise.withLock { $0?.succeed(.json(.ok, Array("{}".utf8))) } })
+    }
+
+    @Test func aClientThatShutsItsSideStillGetsTheAnswerInTheMakingThenTheClose() throws {
+        let (harness, answerLater) = try Self.harnessWithLaterRoute()
+        try harness.send("GET /later HTTP/1.1\r\nHost: x\r\nX-Request-Id: half-1\r\n\r\n")
+        harness.runPending()
+        harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        harness.runPending()
+        #expect(harness.isOpen)  // the handler has not answered yet
+        #expect(try harness.responses().isEmpty)
+        answerLater()
+        harness.runPending()
+        let responses = try harness.responses()
+        #expect(responses.map(\.status) == [200])
+        #expect(responses.first?.header("X-Request-Id") == "half-1")
+        #expect(!harness.isOpen)
+    }
+
+    @Test func pipelinedRequestsBeforeTheEndOfInputAreAllAnswered() throws {
+        let (harness, answerLater) = try Self.harnessWithLaterRoute()
+        try harness.send(
+            ["/future", "/later", "/ok"].map { "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined()
+                + "GET /ok HTTP/1.1\r\nHo"  // a head cut off by the end of input
+        )
+        harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        harness.runPending()
+        #expect(harness.isOpen)
+        answerLater()
+        harness.runPending()
+        #expect(try harness.responses().map(\.status) == [200, 200, 200])
+        #expect(!harness.isOpen)
+    }
+
+    @Test func anIdleConnectionClosesAtTheEndOfInput() throws {
+        let harness = try HTTPHarness()
+        #expect(try harness.exchange("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n").status == 200)
+        #expect(harness.isOpen)
+        harness.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        harness.runPending()
+        #expect(!harness.isOpen)
+        #expect(try harness.responses().isEmpty)
+    }
+
     @Test func expectContinueGetsA100BeforeTheBody() throws {
         let harness = try HTTPHarness()
         try harness.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
@@ -173,4 +234,9 @@ struct HTTPServerHandlerTests {
         #expect(harness.services.counters.inFlight == 0)
         #expect(harness.services.counters.requests == 3)
     }
+}
+
+/// The promise of a `/later` request, answered by the test.
+private final class PendingAnswer: Sendable {
+    let promise = Mutex<EventLoopPromise<Response>?>(nil)
 }
