@@ -193,16 +193,20 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if self.input?.readableBytes == 0 { self.input = nil }
+        if self.connection.inputEnded { self.closeIfInputIsDone(context: context) }
+        if self.connection.processingEnded() { context.read() }
+    }
+
+    /// After the end of the client's input: closes once nothing more can be answered.
+    private func closeIfInputIsDone(context: ChannelHandlerContext) {
         let ending = self.connection.endOfInputReached(
             now: self.clock(),
             stalled: (self.input?.readableBytes ?? 0) > 0 && !self.connection.writable
         )
-        if ending.close {
-            self.input = nil
-            self.schedule(ending.timer, context: context)
-            self.closeAfterLastOutput(context: context)
-        }
-        if self.connection.processingEnded() { context.read() }
+        guard ending.close else { return }
+        self.input = nil
+        self.schedule(ending.timer, context: context)
+        self.closeAfterLastOutput(context: context)
     }
 
     /// The client shut its side: what it sent is still answered, then the connection closes
