@@ -263,7 +263,14 @@ struct TenantPoolTests {
 
     @Test func queuedOneStatementTransactionsShareRoundTripsAndStayApart() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
-        let pool = self.pool(size: 1)
+        let region = MetricsRegion.anonymous()
+        let pool = PostgresPool(
+            url: self.database.url(.rw),
+            size: 1,
+            connectTimeout: .seconds(10),
+            queryTimeout: .seconds(20),
+            metrics: .postgres(region)
+        )
         defer { pool.shutdown() }
         // The only connection is busy, so what follows queues and is sent in batches after it.
         let busy = Self.occupy(pool, on: loop, seconds: 0.5)
@@ -277,9 +284,10 @@ struct TenantPoolTests {
         var foreign = 0
         for answer in answers { foreign += try await answer.get() }
         #expect(foreign == 0, "a batched transaction saw another tenant's rows")
-        let sent = pool.batchesSent
-        #expect(sent.queries == stores.count)
-        #expect(sent.batches < stores.count / 4, "\(sent.batches) round trips for \(sent.queries) queued transactions")
+        // saas_api_pool_batches_total and saas_api_pool_batched_transactions_total.
+        let (batches, transactions) = (region.value(.postgresBatches), region.value(.postgresBatchedTransactions))
+        #expect(transactions == UInt64(stores.count))
+        #expect(batches < UInt64(stores.count / 4), "\(batches) round trips for \(transactions) queued transactions")
         // A failing one in a batch fails alone.
         let busyAgain = Self.occupy(pool, on: loop, seconds: 0.3)
         let mixed = (0..<6).map { index in

@@ -44,6 +44,10 @@ public enum MetricsLayout {
         case postgresConnectFailures = 12
         /// Redis connections that failed to open.
         case redisConnectFailures = 13
+        /// Round trips that carried queued one-statement PostgreSQL transactions (batches).
+        case postgresBatches = 14
+        /// The transactions those round trips carried.
+        case postgresBatchedTransactions = 15
     }
 
     /// Marks an initialised region of this layout ("saasmet1").

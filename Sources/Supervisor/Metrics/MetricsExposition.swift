@@ -86,6 +86,22 @@ enum MetricsExposition {
             out.sample("saas_api_pool_errors_total", [("pool", pool), ("kind", kind)], ledger.counter(word))
         }
         out.poolWaits(MetricsLayout.Pool.allCases.map { ($0, ledger.poolWaits($0)) })
+        out.family(
+            "saas_api_pool_batches_total",
+            .counter,
+            help: "Round trips that carried queued one-statement transactions, several when busy."
+        )
+        out.sample("saas_api_pool_batches_total", [("pool", "postgres")], ledger.counter(.postgresBatches))
+        out.family(
+            "saas_api_pool_batched_transactions_total",
+            .counter,
+            help: "Transactions carried by those round trips: divided by the batches, the mean batch size."
+        )
+        out.sample(
+            "saas_api_pool_batched_transactions_total",
+            [("pool", "postgres")],
+            ledger.counter(.postgresBatchedTransactions)
+        )
     }
 
     private static func processes(policy: SupervisorPolicy, pid: Int32, into out: inout PrometheusTextWriter) {

@@ -21,6 +21,7 @@ final class MetricsLedger {
     /// The counter words of the header, folded like the request series.
     static let foldedWords: [MetricsLayout.Word] = [
         .postgresExhausted, .redisExhausted, .postgresConnectFailures, .redisConnectFailures,
+        .postgresBatches, .postgresBatchedTransactions,
     ]
     /// Shortest window a rate is computed over.
     static let rateWindow: UInt64 = 5_000_000_000

@@ -59,6 +59,13 @@ struct PoolMetrics: Sendable {
     /// An operation got its connection `nanoseconds` after it asked the pool.
     func waited(nanoseconds: UInt64) { self.region.poolWaited(self.pool, nanoseconds: nanoseconds) }
 
+    /// A round trip carried `transactions` queued one-statement transactions (PostgreSQL's
+    /// `TenantQueryBatcher`).
+    func batched(_ transactions: Int) {
+        self.region.add(.postgresBatches, 1)
+        self.region.add(.postgresBatchedTransactions, UInt64(transactions))
+    }
+
     /// A connection opened: the dependency is up (`saas_api_dependency_up` has a value from the
     /// pool's warm-up on, before any `/health`; `/health` overwrites it with its own checks).
     func connected() { self.region.set(self.up, 2) }

@@ -55,7 +55,12 @@ final class PostgresPool: Sendable {
             reset: { $0.resetForReuse(timeout: resetTimeout) },
             metrics: metrics
         )
-        self.batcher = TenantQueryBatcher(pool: self.pool, statementTimeout: queryTimeout, queueTimeout: queueTimeout)
+        self.batcher = TenantQueryBatcher(
+            pool: self.pool,
+            statementTimeout: queryTimeout,
+            queueTimeout: queueTimeout,
+            metrics: metrics
+        )
     }
 
     /// Runs `body` in a transaction of tenant `store` on a pool thread (see
@@ -140,9 +145,6 @@ final class PostgresPool: Sendable {
         self.batcher.enqueue(job, on: eventLoop)
         return promise.futureResult
     }
-
-    /// `queryAsTenant` batches sent so far and the queries in them.
-    var batchesSent: (batches: Int, queries: Int) { self.batcher.sent }
 
     /// Runs `body` with a connection on a pool thread. Use the connection's own timeouts.
     func withConnection<Result: Sendable>(

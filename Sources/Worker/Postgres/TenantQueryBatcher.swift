@@ -57,23 +57,18 @@ final class TenantQueryBatcher: Sendable {
     private let queueTimeout: TimeAmount
     private let limit: Int
     private let rounds: Int
+    private let metrics: PoolMetrics?
     private let state = Mutex(State())
-    private let batchesRun = Atomic<Int>(0)
-    private let queriesRun = Atomic<Int>(0)
-
-    /// Batches sent so far and the queries in them (for tests: how much batching happened).
-    var sent: (batches: Int, queries: Int) {
-        (self.batchesRun.load(ordering: .relaxed), self.queriesRun.load(ordering: .relaxed))
-    }
 
     /// Batches for `pool`'s threads: at most `limit` queries per round trip, at most `rounds`
-    /// batches per runner before it lets the thread go.
+    /// batches per runner before it lets the thread go; `metrics` counts the batches.
     init(
         pool: BlockingPool<PostgresConnection>,
         statementTimeout: Duration,
         queueTimeout: TimeAmount,
         limit: Int = 16,
-        rounds: Int = 4
+        rounds: Int = 4,
+        metrics: PoolMetrics? = nil
     ) {
         precondition(limit > 0 && rounds > 0, "a batch holds at least one query")
         self.pool = pool
@@ -81,6 +76,7 @@ final class TenantQueryBatcher: Sendable {
         self.queueTimeout = queueTimeout
         self.limit = limit
         self.rounds = rounds
+        self.metrics = metrics
     }
 
     /// Queues `job` (already admitted by the pool) and makes sure a runner will take it; its
@@ -129,8 +125,7 @@ final class TenantQueryBatcher: Sendable {
             case .failure(let error):
                 for job in batch { job.fail(error) }
             case .success(let connection):
-                self.batchesRun.wrappingAdd(1, ordering: .relaxed)
-                self.queriesRun.wrappingAdd(batch.count, ordering: .relaxed)
+                self.metrics?.batched(batch.count)
                 let outcomes = connection.queryAsTenant(
                     batch: batch.map(\.query),
                     statementTimeout: self.statementTimeout

@@ -57,6 +57,8 @@ struct MetricsLedgerTests {
         region.publishRoutes(["/health"])
         region.set(.postgresUp, 2)
         region.set(.redisUp, 1)
+        region.add(.postgresBatches, 2)
+        region.add(.postgresBatchedTransactions, 9)
         ledger.spawned(pid: 100, slot: 0, region: region, now: 0)
         Self.record(region, 3)
         ledger.reloaded()
@@ -68,7 +70,8 @@ struct MetricsLedgerTests {
             "http_server_request_duration_seconds", "http_server_active_requests", "saas_api_workers",
             "saas_api_worker_restarts_total", "saas_api_reloads_total", "saas_api_dependency_up",
             "saas_api_pool_connections", "saas_api_pool_errors_total", "saas_api_process_resident_memory_bytes",
-            "saas_api_process_cpu_seconds_total", "saas_api_build_info",
+            "saas_api_process_cpu_seconds_total", "saas_api_build_info", "saas_api_pool_batches_total",
+            "saas_api_pool_batched_transactions_total",
         ] {
             #expect(text.contains("# HELP \(family) "), "\(family)")
             #expect(text.contains("# TYPE \(family) "), "\(family)")
@@ -79,6 +82,8 @@ struct MetricsLedgerTests {
             )
         )
         #expect(text.contains("saas_api_reloads_total 1\n"))
+        #expect(text.contains(#"saas_api_pool_batches_total{pool="postgres"} 2"#))
+        #expect(text.contains(#"saas_api_pool_batched_transactions_total{pool="postgres"} 9"#))
         #expect(text.contains(#"saas_api_dependency_up{dependency="postgres"} 1"#))
         #expect(text.contains(#"saas_api_dependency_up{dependency="redis"} 0"#))
         #expect(text.contains(#"saas_api_process_resident_memory_bytes{process="supervisor"} "#))
