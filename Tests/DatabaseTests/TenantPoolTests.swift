@@ -314,14 +314,36 @@ struct TenantPoolTests {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let pool = self.pool(size: 1, queryTimeout: .milliseconds(300))
         defer { pool.shutdown() }
-        let busy = Self.occupy(pool, on: loop, seconds: 1.5)
+        let busy = Self.occupy(pool, on: loop, seconds: 2.5)
         do {
             _ = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {
                 $0.count
             }.get()
-            Issue.record("a queued transaction ran while the only connection was busy for 1.5 s")
+            Issue.record("a queued transaction ran while the only connection was busy for 2.5 s")
         } catch let error as PoolError {
             #expect(error == .timedOut(pool: "postgres"))
+        }
+        // Queued at different times, each is answered at its own deadline: not before it, and
+        // long before the busy connection would have taken it.
+        var timings: [(String, Duration)] = []
+        let first = ContinuousClock.now
+        let early = pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) { $0.count }
+        try await Task.sleep(for: .milliseconds(150))
+        let second = ContinuousClock.now
+        let late = pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) { $0.count }
+        for (name, answer, queued) in [("early", early, first), ("late", late, second)] {
+            do {
+                _ = try await answer.get()
+                Issue.record("\(name) ran while the only connection was busy")
+            } catch let error as PoolError {
+                #expect(error == .timedOut(pool: "postgres"))
+                timings.append((name, ContinuousClock.now - queued))
+            }
+        }
+        #expect(timings.count == 2)
+        for (name, waited) in timings {
+            #expect(waited >= .milliseconds(300), "\(name) answered before its deadline: \(waited)")
+            #expect(waited < .milliseconds(1_100), "\(name) was not answered at its deadline: \(waited)")
         }
         _ = try await busy.get()
         let count = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {

@@ -13,12 +13,16 @@ import Synchronization
 /// the queue (split with the runners already on their way, at most `limit`), runs it, answers
 /// each query on the same thread, and goes on with what queued meanwhile, for at most
 /// `rounds` batches so other work on the pool threads gets its turn. Each query keeps its own
-/// queue deadline and its place in `maxQueued`.
+/// queue deadline (`DB_QUERY_TIMEOUT_MS`, answered with `PoolError.timedOut` at that moment)
+/// and its place in `maxQueued`. One timer serves every deadline: it is armed for the oldest
+/// waiting query and, when it fires, answers the expired ones and re-arms for the oldest left,
+/// so a query costs no timer of its own (a timer per query was a heap insert on the event loop
+/// and a locked removal from the pool thread, per request).
 final class TenantQueryBatcher: Sendable {
     /// One waiting query: what to run, how to read its rows, how to answer.
     ///
     /// Made on an event loop, handed to one pool thread through the queue's lock, answered once
-    /// (by that thread, or by its queue deadline: `ticket` decides). `@unchecked` because of the
+    /// (by that thread, or at its queue deadline: `ticket` decides). `@unchecked` because of the
     /// typed closures; nothing in it is used by two threads at once.
     final class Job: @unchecked Sendable {
         let query: PostgresConnection.TenantQuery
@@ -30,7 +34,6 @@ final class TenantQueryBatcher: Sendable {
         let finish: (PostgresError?) -> Void
         /// Fails the query without running it (queue deadline, shutdown, no connection).
         let fail: (any Error) -> Void
-        var deadline: Scheduled<Void>?
 
         init(
             query: PostgresConnection.TenantQuery,
@@ -49,6 +52,8 @@ final class TenantQueryBatcher: Sendable {
         var jobs: [Job] = []
         /// Runners submitted to the pool that have not taken their first batch yet.
         var pendingRunners = 0
+        /// The deadline timer is armed (for the oldest query queued when it was armed).
+        var timerArmed = false
         var open = true
     }
 
@@ -79,29 +84,58 @@ final class TenantQueryBatcher: Sendable {
         self.metrics = metrics
     }
 
-    /// Queues `job` (already admitted by the pool) and makes sure a runner will take it; its
-    /// queue deadline runs on `eventLoop`.
+    /// Queues `job` (already admitted by the pool) and makes sure a runner will take it; when
+    /// no deadline timer is armed, one is, on `eventLoop`.
     func enqueue(_ job: Job, on eventLoop: any EventLoop) {
-        job.deadline = eventLoop.scheduleTask(in: self.queueTimeout) { [pool] in
-            guard job.ticket.expire() else { return }
-            pool.leftQueue(waitedSince: nil, refused: true)
-            job.fail(PoolError.timedOut(pool: pool.name))
-        }
-        let (accepted, needsRunner) = self.state.withLock { state -> (Bool, Bool) in
-            guard state.open else { return (false, false) }
+        let (accepted, needsRunner, armTimer) = self.state.withLock { state -> (Bool, Bool, Bool) in
+            guard state.open else { return (false, false, false) }
             state.jobs.append(job)
+            let armTimer = !state.timerArmed
+            state.timerArmed = true
             // A runner for every `limit` queries not yet spoken for, and at least one.
             guard state.pendingRunners == 0 || state.jobs.count > state.pendingRunners * self.limit else {
-                return (true, false)
+                return (true, false, armTimer)
             }
             state.pendingRunners += 1
-            return (true, true)
+            return (true, true, armTimer)
         }
         guard accepted else {
             self.abandon(job, PoolError.shutDown(pool: self.pool.name))
             return
         }
+        if armTimer { self.armTimer(at: job.queuedAt, on: eventLoop) }
         if needsRunner { self.pool.runWithConnection(self.run) }
+    }
+
+    /// Arms the deadline timer for a query queued at `queuedAt`.
+    private func armTimer(at queuedAt: UInt64, on eventLoop: any EventLoop) {
+        let deadline = queuedAt &+ UInt64(self.queueTimeout.nanoseconds)
+        eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadline)) {
+            self.timerFired(on: eventLoop)
+        }
+    }
+
+    /// Answers every query whose queue deadline passed (`PoolError.timedOut`, counted as the
+    /// pool being exhausted), and re-arms for the oldest one left.
+    private func timerFired(on eventLoop: any EventLoop) {
+        let now = MonotonicClock.nanoseconds()
+        let timeout = UInt64(self.queueTimeout.nanoseconds)
+        let (expired, oldest) = self.state.withLock { state -> ([Job], UInt64?) in
+            var expired: [Job] = []
+            state.jobs.removeAll { job in
+                guard now &- job.queuedAt >= timeout else { return false }
+                expired.append(job)
+                return true
+            }
+            let oldest = state.jobs.lazy.map(\.queuedAt).min()
+            state.timerArmed = oldest != nil
+            return (expired, oldest)
+        }
+        if let oldest { self.armTimer(at: oldest, on: eventLoop) }
+        for job in expired where job.ticket.expire() {
+            self.pool.leftQueue(waitedSince: nil, refused: true)
+            job.fail(PoolError.timedOut(pool: self.pool.name))
+        }
     }
 
     /// Fails every query still queued (the pool is shutting down) and accepts no more.
@@ -145,8 +179,8 @@ final class TenantQueryBatcher: Sendable {
         if needsRunner { self.pool.runWithConnection(self.run) }
     }
 
-    /// The next batch: this runner's share of the queue, started (deadline cancelled, out of
-    /// the pool's queue count); queries whose deadline already answered them are dropped.
+    /// The next batch: this runner's share of the queue, started (out of the pool's queue
+    /// count); queries whose deadline already answered them are dropped.
     private func take(first: Bool) -> [Job] {
         var first = first
         var batch: [Job] = []
@@ -162,7 +196,6 @@ final class TenantQueryBatcher: Sendable {
             guard !taken.isEmpty else { break }
             batch.reserveCapacity(taken.count)
             for job in taken where job.ticket.start() {
-                job.deadline?.cancel()
                 self.pool.leftQueue(waitedSince: job.queuedAt)
                 batch.append(job)
             }
@@ -173,7 +206,6 @@ final class TenantQueryBatcher: Sendable {
     /// Answers `job` with `error` unless its deadline already did.
     private func abandon(_ job: Job, _ error: any Error) {
         guard job.ticket.start() else { return }
-        job.deadline?.cancel()
         self.pool.leftQueue(waitedSince: nil)
         job.fail(error)
     }
