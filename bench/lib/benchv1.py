@@ -152,6 +152,10 @@ def cmd_report(results_dir, out_md):
             "cpu": _median([r["cpu_us_per_req"] for r in rs]),
             "db_cpu": _median([r.get("db_cpu_us_per_req") for r in rs]),
             "xacts": _median([r.get("xacts_per_req") for r in rs]),
+            # our PostgreSQL round trips per request under the run's load (batches ÷ requests)
+            "batches": _median([r["pg_batches"] / r["requests"] if r.get("pg_batches") is not None and r["requests"]
+                                else None for r in rs]),
+            "batch_size": _median([r["pg_batched"] / r["pg_batches"] if r.get("pg_batches") else None for r in rs]),
             "rps_all": [round(r["rps"]) for r in rs],
         }
 
@@ -175,8 +179,11 @@ def cmd_report(results_dir, out_md):
     w("processes (pgbench: the pgbench client) and, separately, of every PostgreSQL process (the")
     w("postmaster's tree: the backends serving the pool, plus background workers). Round trips per")
     w("request: the client's writes to PostgreSQL's port (`strace -f -yy` on every thread of the")
-    w("server or pgbench during a short separate `wrk -c8 -d3s` run) ÷ requests answered in it;")
-    w("transactions per request: `pg_stat_database.xact_commit` delta ÷ requests.")
+    w("server or pgbench during a short separate `wrk -c8 -d3s` run) ÷ requests answered in it; for")
+    w("saas-api, which sends the transactions queued behind busy connections together (one write,")
+    w("the socket corked, several transactions each ending with its own Sync), the round trips under")
+    w("the run's own load come first: `saas_api_pool_batches_total` delta ÷ requests, and the mean")
+    w("batch; transactions per request: `pg_stat_database.xact_commit` delta ÷ requests.")
     w("")
     w("| route | server | req/s | p50 ms | p99 ms | errors | CPU µs/req server | CPU µs/req PostgreSQL | "
       "round trips/req | transactions/req | req/s per round |")
@@ -188,6 +195,9 @@ def cmd_report(results_dir, out_md):
                 continue
             rt = rts.get((server, route))
             rt_text = "n/a" if not rt or not rt.get("requests") else f"{rt['writes'] / rt['requests']:.2f}"
+            if a.get("batches") is not None:
+                rt_text = (f"{a['batches']:.2f} under load (batches of {_fmt(a['batch_size'], 1)}); "
+                           f"{rt_text} at -c8")
             w(f"| {label} | {NAMES[server]} | {_fmt(a['rps'])} | {_fmt(a['p50'], 2)} | {_fmt(a['p99'], 2)} | "
               f"{a['errors']} | {_fmt(a['cpu'], 1)} | {_fmt(a['db_cpu'], 1)} | {rt_text} | {_fmt(a['xacts'], 2)} | "
               f"{', '.join(f'{x:,}' for x in a['rps_all'])} |")

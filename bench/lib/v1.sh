@@ -102,8 +102,14 @@ print("  %-7s %-7s %9.0f req/s  p50 %s ms  p99 %s ms  err %d  cpu %s + db %s us/
     r["errors"], f(r["cpu_us_per_req"]), f(r["db_cpu_us_per_req"]), f(r["xacts_per_req"], 2)))' >&2
 }
 
+# Our batches of queued transactions so far: "BATCHES TRANSACTIONS" from our Prometheus endpoint.
+v1_batches() {
+  curl -s --max-time 5 "http://127.0.0.1:$P_METRICS/metrics" |
+    awk '/^saas_api_pool_batches_total\{pool="postgres"\}/ {b=$2} /^saas_api_pool_batched_transactions_total\{pool="postgres"\}/ {t=$2} END {print b+0, t+0}'
+}
+
 v1_run_wrk() { # SERVER ROUTE ROUND
-  local server=$1 route=$2 round=$3 port path pid tag before after dbb dba xb xa load res
+  local server=$1 route=$2 round=$3 port path pid tag before after dbb dba xb xa load res b0 t0 b1 t1
   port=$(v1_port_of "$server")
   path=$(v1_path_of "$route")
   pid=${PIDS[$server]}
@@ -114,10 +120,12 @@ v1_run_wrk() { # SERVER ROUTE ROUND
   load=$(cut -d' ' -f1 /proc/loadavg)
   xb=$(v1_xacts)
   dbb=$("$PY" "$BENCHV1" dbsnap "$V1_PG_PID")
+  [[ $server == ours ]] && read -r b0 t0 < <(v1_batches)
   before=$("$PY" "$LIB" snap "$pid")
   "${ON_WRK[@]}" wrk -t1 -c"$V1_CONNS" -d"${DURATION}s" --latency -s "$LUA" -H "X-Store-Id: $V1_STORE" \
     "http://127.0.0.1:$port$path" >"$OUT/wrk-$tag.txt" 2>&1 || log "warning: wrk exited non-zero for $tag"
   after=$("$PY" "$LIB" snap "$pid")
+  [[ $server == ours ]] && read -r b1 t1 < <(v1_batches)
   dba=$("$PY" "$BENCHV1" dbsnap "$V1_PG_PID")
   xa=$(v1_xacts)
   res=$(grep '^WRKJSON ' "$OUT/wrk-$tag.txt" | tail -n 1 | cut -c9- | "$PY" -c '
@@ -125,6 +133,10 @@ import json, sys
 w = json.loads(sys.stdin.read())
 w["errors"] = w["err_connect"] + w["err_read"] + w["err_write"] + w["err_status"] + w["err_timeout"]
 print(json.dumps(w))') || die "no WRKJSON line in $OUT/wrk-$tag.txt"
+  if [[ $server == ours ]]; then # round trips under this load: batches of queued transactions
+    res=$("$PY" -c 'import json, sys; r = json.loads(sys.argv[1]); r["pg_batches"] = int(sys.argv[2]); r["pg_batched"] = int(sys.argv[3]); print(json.dumps(r))' \
+      "$res" "$((b1 - b0))" "$((t1 - t0))")
+  fi
   v1_record "$server" "$route" "$round" "$res" "$before" "$after" "$dbb" "$dba" "$xb" "$xa" "$load"
 }
 
