@@ -50,9 +50,14 @@ enum ChartRoutes {
     static func show(_ request: Request, _ context: RequestContext) async throws -> Response {
         let store = try context.require(Tenant.self).storeId
         let id = try request.parameters.require("chartId", as: UUID.self)
-        let rows = try await context.withTenant(store, readOnly: true) { tx in
-            try tx.query(Self.selectOne, store, id)
-        }
+        // One statement: one round trip (and batched with others when the pool is busy).
+        let rows = try await context.services.postgres.queryAsTenant(
+            store,
+            readOnly: true,
+            on: context.eventLoop,
+            Self.selectOne,
+            parameters: [store, id]
+        ) { $0 }.get()
         guard let values = rows.rows.first else { throw Self.notFound }
         return try Self.respond(with: Chart(row: values), status: .ok)
     }
