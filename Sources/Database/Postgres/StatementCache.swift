@@ -38,11 +38,10 @@ struct StatementCache {
     /// The name `sql` is prepared under, marking it used; `nil` if it is not prepared.
     mutating func name(for sql: String) -> String? {
         self.uses &+= 1
-        let use = self.uses
-        return self.entries[sql].map { entry in
-            self.entries[sql]?.lastUse = use
-            return entry.name
-        }
+        // One hash of the text (it is as long as the statement), not one to read and one to mark.
+        guard let index = self.entries.index(forKey: sql) else { return nil }
+        self.entries.values[index].lastUse = self.uses
+        return self.entries.values[index].name
     }
 
     /// A name no statement of this connection has had.
