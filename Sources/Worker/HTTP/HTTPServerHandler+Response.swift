@@ -11,7 +11,7 @@ extension HTTPServerHandler {
             requested: exchange.keepAlive && !forceClose,
             leaving: self.services.readiness.closing
         )
-        if self.connection.outputStarted() { self.output.clear() }
+        if self.connection.outputStarted() { self.startOutput(context: context) }
         let traceDigits = TraceDigits(exchange.trace)
         var response = response
         // The handler's headers are checked as they are written (one pass); an unsafe one
@@ -71,6 +71,23 @@ extension HTTPServerHandler {
         return written ? sendsBody && !inline : nil
     }
 
+    /// Empties the output buffer for a new batch of responses. The channel may still hold the
+    /// previous batch (not yet written: a client that does not read), and then `clear()` would
+    /// copy-on-write a fresh buffer of the same capacity: past `retainedOutputCapacity` (a burst
+    /// of pipelined answers grew it), a small one is started instead, so a slow reader holds
+    /// its unsent batches and not also a large empty buffer.
+    private func startOutput(context: ChannelHandlerContext) {
+        if self.output.capacity > Self.retainedOutputCapacity {
+            self.output = context.channel.allocator.buffer(capacity: 512)
+        } else {
+            self.output.clear()
+        }
+    }
+
+    /// The largest output buffer kept from batch to batch: every single response with an
+    /// inline body (`inlineBodyLimit`) and its head fit.
+    static let retainedOutputCapacity = 32 * 1024
+
     /// Hands the pending responses to the channel and flushes.
     func flushOutput(context: ChannelHandlerContext) {
         if self.connection.flushed() {
@@ -109,7 +126,7 @@ extension HTTPServerHandler {
     /// `100 Continue` for a client waiting to send its body (RFC 9110 §10.1.1); flushed with
     /// the read burst.
     func writeContinue(context: ChannelHandlerContext) {
-        if self.connection.outputStarted() { self.output.clear() }
+        if self.connection.outputStarted() { self.startOutput(context: context) }
         self.output.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         if self.connection.responseQueued(pendingBytes: 0) { self.flushOutput(context: context) }
     }
