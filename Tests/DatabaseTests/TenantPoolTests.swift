@@ -310,53 +310,48 @@ struct TenantPoolTests {
         }
     }
 
-    @Test func aQueuedOneStatementTransactionAnswers503AtItsQueueDeadline() async throws {
+    @Test func queuedOneStatementTransactionsAnswer503EachAtItsOwnQueueDeadline() async throws {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let pool = self.pool(size: 1, queryTimeout: .milliseconds(300))
         defer { pool.shutdown() }
-        let busy = Self.occupy(pool, on: loop, seconds: 2.5)
-        do {
-            _ = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {
-                $0.count
-            }.get()
-            Issue.record("a queued transaction ran while the only connection was busy for 2.5 s")
-        } catch let error as PoolError {
-            #expect(error == .timedOut(pool: "postgres"))
-        }
-        // Queued at different times, each is answered at its own deadline: not before it, and
-        // before the busy connection frees (then the runner would have run it). Everything is
-        // timed on the event loop, where it happens: a test task may resume late when other
-        // suites block the cooperative threads.
+        // The only connection is busy for 2.5 s; two queries queue 150 ms apart behind it. Each
+        // must be answered 503 at its own deadline: not before it, and before the connection
+        // frees (then the runner would have run it). Everything happens and is timed on the
+        // event loop: a test task can resume seconds late when other suites' synchronous
+        // database tests hold the cooperative threads.
+        typealias Answer = (queued: ContinuousClock.Instant, answered: ContinuousClock.Instant, error: (any Error)?)
         let queue = {
             pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) { $0.count }
         }
-        let start = loop.makePromise(of: ContinuousClock.Instant.self)
-        let answered = loop.makePromise(
-            of: [(queued: ContinuousClock.Instant, answered: ContinuousClock.Instant, ran: Bool)].self
-        )
-        let busyEnded = busy.map { _ in ContinuousClock.now }
+        let outcome = loop.makePromise(of: (answers: [Answer], freed: ContinuousClock.Instant).self)
         loop.execute {
+            let freed = Self.occupy(pool, on: loop, seconds: 2.5).map { _ in ContinuousClock.now }
             let early = (queued: ContinuousClock.now, future: queue())
-            start.succeed(early.queued)
             loop.scheduleTask(in: .milliseconds(150)) {
                 let late = (queued: ContinuousClock.now, future: queue())
-                let times = [early, late].map { entry in
-                    entry.future.map { _ in (queued: entry.queued, answered: ContinuousClock.now, ran: true) }
-                        .recover { _ in (queued: entry.queued, answered: ContinuousClock.now, ran: false) }
+                let answers = [early, late].map { entry in
+                    entry.future.map { _ -> Answer in (entry.queued, ContinuousClock.now, nil) }
+                        .recover { error -> Answer in (entry.queued, ContinuousClock.now, error) }
                 }
-                answered.completeWith(EventLoopFuture.whenAllSucceed(times, on: loop))
+                outcome.completeWith(
+                    EventLoopFuture.whenAllSucceed(answers, on: loop).and(freed).map { (answers: $0, freed: $1) }
+                )
             }
         }
-        _ = try await start.futureResult.get()
-        let times = try await answered.futureResult.get()
-        let freed = try await busyEnded.get()
-        #expect(times.count == 2)
-        for (index, time) in times.enumerated() {
-            #expect(!time.ran, "query \(index) ran while the only connection was busy")
-            #expect(time.answered - time.queued >= .milliseconds(300), "query \(index) answered before its deadline")
-            #expect(time.answered < freed, "query \(index) was answered only when the connection freed")
+        let (answers, freed) = try await outcome.futureResult.get()
+        #expect(answers.count == 2)
+        for (index, answer) in answers.enumerated() {
+            #expect(
+                (answer.error as? PoolError) == .timedOut(pool: "postgres"),
+                "query \(index): \(answer.error.map { "\($0)" } ?? "ran while the only connection was busy")"
+            )
+            #expect(
+                answer.answered - answer.queued >= .milliseconds(300),
+                "query \(index) answered before its deadline"
+            )
+            #expect(answer.answered < freed, "query \(index) was answered only when the connection freed")
         }
-        _ = try await busy.get()
+        // The pool serves again once the connection is free.
         let count = try await pool.queryAsTenant(self.storeA, readOnly: true, on: loop, "SELECT 1", parameters: []) {
             $0.count
         }.get()
