@@ -14,8 +14,11 @@ extension JSONWriter {
         if Self.isPlainASCII(utf8) {
             if let base = utf8.baseAddress { (out + 1).copyMemory(from: base, byteCount: utf8.count) }
             count += utf8.count
+        } else if Self.isValidUTF8(utf8) {
+            // Escapes (a query's line breaks), or non-ASCII text: escaped from the bytes.
+            count += Self.writeEscaped(utf8, to: out + 1)
         } else {
-            // Rare: escapes, or non-ASCII text, which `String` validates (and repairs) first.
+            // Invalid UTF-8 (not from PostgreSQL): repaired by `String`, as everywhere else.
             var text = String(decoding: utf8, as: UTF8.self)
             count += text.withUTF8 { Self.writeEscaped($0, to: out + 1) }
         }
@@ -57,6 +60,45 @@ extension JSONWriter {
             }
         }
         return count
+    }
+
+    /// Whether `bytes` is well-formed UTF-8 as `String` reads it: no stray or missing
+    /// continuation byte, no overlong form, no surrogate, nothing above U+10FFFF.
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            // The sequence's length and the range its second byte must fall in (RFC 3629 §4),
+            // which rules out overlong forms, surrogates and values above U+10FFFF.
+            let length: Int
+            var second: ClosedRange<UInt8> = 0x80...0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0:
+                length = 3
+                second = 0xA0...0xBF
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED:
+                length = 3
+                second = 0x80...0x9F
+            case 0xF0:
+                length = 4
+                second = 0x90...0xBF
+            case 0xF1...0xF3: length = 4
+            case 0xF4:
+                length = 4
+                second = 0x80...0x8F
+            default: return false
+            }
+            guard index + length <= bytes.count, second.contains(bytes[index + 1]) else { return false }
+            for offset in 2..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+            index += length
+        }
+        return true
     }
 
     private static let hexDigits: StaticString = "0123456789abcdef"

@@ -35,9 +35,31 @@ struct JSONRawMemoryTests {
     }
 
     @Test func invalidUTF8IsRepairedAsStringRepairsIt() {
-        let samples: [[UInt8]] = [[0xFF], [0x41, 0xC3], [0xE6, 0x97, 0x41, 0x22], Array(repeating: 0x80, count: 9)]
+        let samples: [[UInt8]] = [
+            [0xFF], [0x41, 0xC3], [0xE6, 0x97, 0x41, 0x22], Array(repeating: 0x80, count: 9),
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF0, 0x80, 0x80, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE2, 0x28, 0xA1], [0xF0, 0x9F, 0x98],
+            [0x22, 0xC3, 0xA9, 0x0A, 0xE2, 0x82], [0xC3, 0xA9, 0xC3],
+        ]
         for bytes in samples {
             #expect(Self.quoted(bytes) == Self.appended(String(decoding: bytes, as: UTF8.self)), "\(bytes)")
+        }
+    }
+
+    @Test func utf8ValidityIsStringsOwn() {
+        // Every one- and two-byte sequence, and three- and four-byte ones around each boundary.
+        var samples: [[UInt8]] = (0...255).map { [UInt8($0)] }
+        for first in 0x80...0xFF {
+            for second in [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF] {
+                samples.append([UInt8(first), UInt8(second)])
+                samples.append([UInt8(first), UInt8(second), 0x80])
+                samples.append([UInt8(first), UInt8(second), 0x80, 0x80])
+                samples.append([UInt8(first), UInt8(second), 0x80, 0x41])
+            }
+        }
+        for bytes in samples {
+            let valid = bytes.withUnsafeBufferPointer(JSONWriter.isValidUTF8)
+            #expect(valid == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
         }
     }
 
