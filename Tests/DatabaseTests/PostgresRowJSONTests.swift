@@ -49,12 +49,13 @@ struct PostgresRowJSONTests {
         return bytes
     }
 
-    /// `layout`'s objects for every row of `result`, in room of exactly its bound.
+    /// `layout`'s objects for `rows` of `result` (all by default), in room of exactly its bound.
     private static func written(
         _ layout: PostgresRowJSON,
-        _ result: PostgresResult
+        _ result: PostgresResult,
+        rows: Range<Int>? = nil
     ) throws(PostgresDecodingError) -> [UInt8] {
-        let rows = 0..<result.count
+        let rows = rows ?? 0..<result.count
         let bound = layout.bound(result, rows: rows)
         var failure: PostgresDecodingError?
         let bytes = [UInt8](unsafeUninitializedCapacity: bound) { room, count in
@@ -145,6 +146,36 @@ struct PostgresRowJSONTests {
             }
             #expect(throws: PostgresDecodingError(column: "*", expected: "1 columns", problem: .missing)) {
                 try Self.written(PostgresRowJSON([.uuid("v")]), result)
+            }
+        }
+    }
+
+    @Test func aTimestampChangedAtAnyPlaceIsJudgedAsDateTimeJudgesIt() throws {
+        let original = Array("2026-11-30 10:00:00.123+00".utf8)
+        var texts: [String] = []
+        for index in original.indices {
+            for replacement in "x:/09 -+." {
+                var bytes = original
+                bytes[index] = UInt8(ascii: replacement.unicodeScalars.first!)
+                texts.append(String(decoding: bytes, as: UTF8.self))
+            }
+        }
+        let sql = "SELECT v FROM (VALUES " + texts.map { "('\($0)')" }.joined(separator: ",") + ") AS t(v)"
+        let layout = PostgresRowJSON([.timestamp("v")])
+        try self.withResult(sql) { result in
+            #expect(result.count == texts.count)
+            for (row, text) in texts.enumerated() {
+                if let instant = DateTime(text) {
+                    let bytes = try Self.written(layout, result, rows: row..<(row + 1))
+                    #expect(
+                        String(decoding: bytes, as: UTF8.self) == #"{"v":""# + instant.description + #""}"#,
+                        "\(text)"
+                    )
+                } else {
+                    #expect(throws: PostgresDecodingError.self, "\(text)") {
+                        try Self.written(layout, result, rows: row..<(row + 1))
+                    }
+                }
             }
         }
     }

@@ -84,11 +84,26 @@ enum PostgresJSONValue {
         guard length >= 22, length <= 29, length != 23 else { return nil }
         func digit(_ index: Int) -> Bool { text[index] &- UInt8(ascii: "0") < 10 }
         func byte(_ index: Int, _ expected: Unicode.Scalar) -> Bool { text[index] == UInt8(ascii: expected) }
+        // `YYYY-MM-`, `DD HH:MM` and `HH:MM:SS` as three words (little-endian: the first byte is
+        // the lowest), each with its digit places and its separators.
+        let base = UnsafeRawPointer(text.baseAddress!)
         let shaped =
-            digit(0) && digit(1) && digit(2) && digit(3) && byte(4, "-") && digit(5) && digit(6) && byte(7, "-")
-            && digit(8) && digit(9) && byte(10, " ") && digit(11) && digit(12) && byte(13, ":") && digit(14)
-            && digit(15) && byte(16, ":") && digit(17) && digit(18) && byte(length - 3, "+")
-            && byte(length - 2, "0") && byte(length - 1, "0")
+            self.matches(
+                base.loadUnaligned(as: UInt64.self),
+                digits: 0x00FF_FF00_FFFF_FFFF,
+                separators: 0x2D00_0000_2D00_0000
+            )
+            && self.matches(
+                base.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                digits: 0xFFFF_00FF_FF00_FFFF,
+                separators: 0x0000_3A00_0020_0000
+            )
+            && self.matches(
+                base.loadUnaligned(fromByteOffset: 11, as: UInt64.self),
+                digits: 0xFFFF_00FF_FF00_FFFF,
+                separators: 0x0000_3A00_003A_0000
+            )
+            && byte(length - 3, "+") && byte(length - 2, "0") && byte(length - 1, "0")
         guard shaped else { return nil }
         // The fraction's significant digits (PostgreSQL drops trailing zeros; so does this).
         var digits = 0
@@ -108,6 +123,18 @@ enum PostgresJSONValue {
         }
         out.storeBytes(of: UInt8(ascii: "Z"), toByteOffset: 20 + width, as: UInt8.self)
         return 21 + width
+    }
+
+    /// Whether `word`'s bytes are ASCII digits where `digits` has 0xFF and `separators`' bytes
+    /// elsewhere.
+    @inline(__always)
+    private static func matches(_ word: UInt64, digits: UInt64, separators: UInt64) -> Bool {
+        // A digit's byte minus 0x30 (here: xor, the same for 0x30...0x3F) is at most 9: no high
+        // nibble, and adding 6 does not carry into it.
+        let values = (word ^ 0x3030_3030_3030_3030) & digits
+        let inRange =
+            values & 0xF0F0_F0F0_F0F0_F0F0 == 0 && (values &+ 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010 == 0
+        return inRange && word & ~digits == separators
     }
 
     /// An integer's digits. PostgreSQL prints `Int`'s own form (an optional `-`, no leading

@@ -118,37 +118,37 @@ public struct JSONWriter: Sendable {
 
     @inline(__always)
     private static func scan(_ utf8: UnsafeBufferPointer<UInt8>, asciiOnly: Bool) -> Bool {
-        var index = 0
-        if let base = utf8.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            // A byte of `x` is zero / below `n` (n ≤ 0x80) exactly when some high bit survives.
-            func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-            while index + 8 <= utf8.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                if asciiOnly {
-                    // Any byte above 0x7E sets its high bit here or in `word + 1`; with none, no
-                    // subtraction below borrows, so a high bit means a byte below 0x20 or equal.
-                    let flags =
-                        word | (word &+ ones) | (word &- ones &* 0x20) | ((word ^ (ones &* 0x22)) &- ones)
-                        | ((word ^ (ones &* 0x5C)) &- ones)
-                    if flags & highs != 0 { return false }
-                } else {
-                    let below = (word &- ones &* 0x20) & ~word & highs
-                    let special =
-                        hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C)) | hasZero(word ^ (ones &* 0x7F))
-                    if below | special != 0 { return false }
-                }
-                index += 8
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte of `x` is zero / below `n` (n ≤ 0x80) exactly when some high bit survives.
+        func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        func clean(_ word: UInt64) -> Bool {
+            if asciiOnly {
+                // Any byte above 0x7E sets its high bit here or in `word + 1`; with none, no
+                // subtraction below borrows, so a high bit means a byte below 0x20 or equal.
+                let flags =
+                    word | (word &+ ones) | (word &- ones &* 0x20) | ((word ^ (ones &* 0x22)) &- ones)
+                    | ((word ^ (ones &* 0x5C)) &- ones)
+                return flags & highs == 0
             }
+            let below = (word &- ones &* 0x20) & ~word & highs
+            let special =
+                hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C)) | hasZero(word ^ (ones &* 0x7F))
+            return below | special == 0
         }
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F && (byte == 0x7F || asciiOnly) {
+        guard let base = utf8.baseAddress, utf8.count >= 8 else {
+            for byte in utf8
+            where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F && (byte == 0x7F || asciiOnly) {
                 return false
             }
-            index += 1
+            return true
         }
-        return true
+        var index = 0
+        while index + 8 <= utf8.count {
+            guard clean(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) else { return false }
+            index += 8
+        }
+        // The last bytes as one more word, overlapping ones already checked: no byte loop.
+        return index == utf8.count || clean(UnsafeRawPointer(base + utf8.count - 8).loadUnaligned(as: UInt64.self))
     }
 }

@@ -64,9 +64,10 @@ struct JSONRawMemoryTests {
     }
 
     @Test func everySpecialByteIsEscapedAtEveryPosition() {
-        // Short text is scanned eight bytes at a time, long text (64 and more) sixteen.
+        // Short text is scanned eight bytes at a time (the last eight overlapping), long text
+        // (64 and more) sixteen.
         for special: UInt8 in [0x00, 0x0A, 0x1F, 0x22, 0x5C, 0x7F, 0xC3] {
-            for length in [17, 64, 71] {
+            for length in [1, 7, 8, 9, 17, 64, 71] {
                 for position in 0..<length {
                     var bytes = Array(repeating: UInt8(ascii: "a"), count: length)
                     bytes[position] = special
