@@ -180,6 +180,24 @@ struct PostgresRowJSONTests {
         }
     }
 
+    @Test func utcTimestampsTakeTheRewriteNotTheParser() {
+        // The rewrite and the parser agree (the tests above); this one checks the fast path is
+        // the one taken for what PostgreSQL prints in a UTC session.
+        for text in [
+            "2026-11-30 10:00:00+00", "2026-11-30 10:00:00.1+00", "2026-11-30 10:00:00.123456+00",
+            "0001-01-02 00:00:00+00", "9999-12-30 23:59:59.999+00",
+        ] {
+            let bytes = Array(text.utf8)
+            let rewritten = [UInt8](unsafeUninitializedCapacity: DateTime.maxRFC3339Length) { room, count in
+                count =
+                    bytes.withUnsafeBufferPointer {
+                        PostgresJSONValue.rewriteUTC($0, to: UnsafeMutableRawPointer(room.baseAddress!))
+                    } ?? 0
+            }
+            #expect(String(decoding: rewritten, as: UTF8.self) == DateTime(text)?.description, "\(text)")
+        }
+    }
+
     @Test func theSelectListNamesTheColumnsInOrder() {
         #expect(Self.layout.selectList == "t, u, at, b, i, j")
     }

@@ -78,8 +78,8 @@ enum PostgresJSONValue {
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00` as `YYYY-MM-DDTHH:MM:SS.fff[fff]Z`, or `nil` for any
-    /// other shape.
-    private static func rewriteUTC(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableRawPointer) -> Int? {
+    /// other shape or an instant `DateTime` refuses (a day that does not exist, hour 24).
+    static func rewriteUTC(_ text: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableRawPointer) -> Int? {
         let length = text.count
         guard length >= 22, length <= 29, length != 23 else { return nil }
         func digit(_ index: Int) -> Bool { text[index] &- UInt8(ascii: "0") < 10 }
@@ -91,7 +91,7 @@ enum PostgresJSONValue {
             self.matches(
                 base.loadUnaligned(as: UInt64.self),
                 digits: 0x00FF_FF00_FFFF_FFFF,
-                separators: 0x2D00_0000_2D00_0000
+                separators: 0x2D00_002D_0000_0000
             )
             && self.matches(
                 base.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
@@ -105,6 +105,15 @@ enum PostgresJSONValue {
             )
             && byte(length - 3, "+") && byte(length - 2, "0") && byte(length - 1, "0")
         guard shaped else { return nil }
+        // A day that exists and a time of day, as `DateTime` insists.
+        func number(_ index: Int, _ count: Int) -> Int {
+            var value = 0
+            for offset in 0..<count { value = value * 10 + Int(text[index + offset] &- UInt8(ascii: "0")) }
+            return value
+        }
+        guard number(11, 2) < 24, number(14, 2) < 60, number(17, 2) < 60,
+            DateTime(year: number(0, 4), month: number(5, 2), day: number(8, 2)) != nil
+        else { return nil }
         // The fraction's significant digits (PostgreSQL drops trailing zeros; so does this).
         var digits = 0
         if length > 22 {
