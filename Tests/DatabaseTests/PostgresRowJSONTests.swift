@@ -181,21 +181,30 @@ struct PostgresRowJSONTests {
     }
 
     @Test func utcTimestampsTakeTheRewriteNotTheParser() {
-        // The rewrite and the parser agree (the tests above); this one checks the fast path is
-        // the one taken for what PostgreSQL prints in a UTC session.
-        for text in [
+        // The rewrite and the parser agree (the tests above); this one checks that the rewrite is
+        // the path taken for what PostgreSQL prints in a UTC session, and that it refuses the
+        // days that do not exist as `DateTime` does.
+        let texts = [
             "2026-11-30 10:00:00+00", "2026-11-30 10:00:00.1+00", "2026-11-30 10:00:00.123456+00",
-            "0001-01-02 00:00:00+00", "9999-12-30 23:59:59.999+00",
-        ] {
+            "0001-01-02 00:00:00+00", "9999-12-30 23:59:59.999+00", "2024-02-29 00:00:00+00",
+            "2000-02-29 00:00:00+00", "2026-12-31 00:00:00+00", "2026-04-30 00:00:00+00",
+            "2023-02-29 00:00:00+00", "2100-02-29 00:00:00+00", "2026-04-31 00:00:00+00",
+            "0000-01-01 00:00:00+00", "2026-00-10 00:00:00+00", "2026-13-10 00:00:00+00",
+            "2026-01-10 24:00:00+00", "2026-01-10 23:60:00+00", "2026-01-10 23:59:60+00",
+        ]
+        for text in texts {
             let bytes = Array(text.utf8)
-            let rewritten = [UInt8](unsafeUninitializedCapacity: DateTime.maxRFC3339Length) { room, count in
-                count =
-                    bytes.withUnsafeBufferPointer {
-                        PostgresJSONValue.rewriteUTC($0, to: UnsafeMutableRawPointer(room.baseAddress!))
-                    } ?? 0
+            var rewritten: String?
+            _ = [UInt8](unsafeUninitializedCapacity: DateTime.maxRFC3339Length) { room, count in
+                let written = bytes.withUnsafeBufferPointer {
+                    PostgresJSONValue.rewriteUTC($0, to: UnsafeMutableRawPointer(room.baseAddress!))
+                }
+                count = written ?? 0
+                rewritten = written.map { String(decoding: room[..<$0], as: UTF8.self) }
             }
-            #expect(String(decoding: rewritten, as: UTF8.self) == DateTime(text)?.description, "\(text)")
+            #expect(rewritten == DateTime(text)?.description, "\(text)")
         }
+        #expect(texts.filter { DateTime($0) != nil }.count == 9)
     }
 
     @Test func theSelectListNamesTheColumnsInOrder() {

@@ -105,15 +105,17 @@ enum PostgresJSONValue {
             )
             && byte(length - 3, "+") && byte(length - 2, "0") && byte(length - 1, "0")
         guard shaped else { return nil }
-        // A day that exists and a time of day, as `DateTime` insists.
-        func number(_ index: Int, _ count: Int) -> Int {
-            var value = 0
-            for offset in 0..<count { value = value * 10 + Int(text[index + offset] &- UInt8(ascii: "0")) }
-            return value
-        }
-        guard number(11, 2) < 24, number(14, 2) < 60, number(17, 2) < 60,
-            DateTime(year: number(0, 4), month: number(5, 2), day: number(8, 2)) != nil
+        // A day that exists and a time of day, as `DateTime` insists (years 1-9999).
+        func two(_ index: Int) -> Int { Int(text[index] &- 48) * 10 + Int(text[index + 1] &- 48) }
+        let (year, month, day) = (two(0) * 100 + two(2), two(5), two(8))
+        guard year >= 1, (1...12).contains(month), day >= 1, two(11) < 24, text[14] < UInt8(ascii: "6"),
+            text[17] < UInt8(ascii: "6")
         else { return nil }
+        if day > 28 {
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+            let days = month == 2 ? (leap ? 29 : 28) : month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31
+            guard day <= days else { return nil }
+        }
         // The fraction's significant digits (PostgreSQL drops trailing zeros; so does this).
         var digits = 0
         if length > 22 {
