@@ -67,6 +67,7 @@ struct PostgresRowJSONTests {
             }
         }
         if let failure { throw failure }
+        #expect(bytes.count <= bound - 8)  // the eight bytes a key's copy may write past the end
         return bytes
     }
 
@@ -205,6 +206,24 @@ struct PostgresRowJSONTests {
             #expect(rewritten == DateTime(text)?.description, "\(text)")
         }
         #expect(texts.filter { DateTime($0) != nil }.count == 9)
+    }
+
+    @Test func theBoundHoldsRowsOfNullsAndEmptyText() throws {
+        // `null` is longer than the quotes of empty text, and nothing else in the row is reserved
+        // generously here.
+        let layout = PostgresRowJSON([
+            .text("a", nullable: true), .text("b", nullable: true), .json("c", nullable: true),
+        ])
+        try self.withResult("SELECT NULL::text AS a, NULL::text AS b, NULL::jsonb AS c FROM generate_series(1, 50)") {
+            result in
+            let bytes = try Self.written(layout, result)
+            #expect(bytes.count == 50 * #"{"a":null,"b":null,"c":null}"#.utf8.count + 49)
+        }
+        try self.withResult("SELECT ''::text AS a, ''::text AS b, '{}'::jsonb AS c FROM generate_series(1, 50)") {
+            result in
+            let bytes = try Self.written(layout, result)
+            #expect(bytes.count == 50 * #"{"a":"","b":"","c":{}}"#.utf8.count + 49)
+        }
     }
 
     @Test func theSelectListNamesTheColumnsInOrder() {

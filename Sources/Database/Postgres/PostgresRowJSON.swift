@@ -137,8 +137,8 @@ public struct PostgresRowJSON: Sendable {
         for row in rows {
             for column in self.sized {
                 let length = result.length(row, column)
-                // A NULL is `null`; `json` text is written as it is.
-                total += self.cells[column].kind == .text ? JSONWriter.quotedBound(length) : max(4, length)
+                // A NULL is `null` (four bytes); `json` text is written as it is.
+                total += max(4, self.cells[column].kind == .text ? JSONWriter.quotedBound(length) : length)
             }
         }
         return total
