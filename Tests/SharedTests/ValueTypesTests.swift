@@ -27,6 +27,29 @@ struct ValueTypesTests {
         #expect(UUID(text) == nil)
     }
 
+    @Test("every digit value at every place parses and prints back; every other byte is refused")
+    func uuidEveryDigit() throws {
+        let canonical = Array("00000000-0000-0000-0000-000000000000".utf8)
+        let places = (0..<36).filter { ![8, 13, 18, 23].contains($0) }
+        for (rank, place) in places.enumerated() {
+            for value in 0..<16 {
+                var text = canonical
+                text[place] = Array("0123456789abcdef".utf8)[value]
+                let uuid = try #require(UUID(String(decoding: text, as: UTF8.self)))
+                let shift = UInt64(4 * (15 - rank % 16))
+                #expect((rank < 16 ? uuid.high : uuid.low) == UInt64(value) << shift)
+                #expect(uuid.description == String(decoding: text, as: UTF8.self))
+                text[place] = Array("0123456789ABCDEF".utf8)[value]
+                #expect(UUID(String(decoding: text, as: UTF8.self)) == uuid)
+            }
+            for byte in UInt8(0)...255 where !"0123456789abcdefABCDEF".utf8.contains(byte) {
+                var text = canonical
+                text[place] = byte
+                #expect(text.withUnsafeBufferPointer { UUID(utf8: $0) } == nil, "\(byte) at \(place)")
+            }
+        }
+    }
+
     @Test("random UUIDs are version 4, RFC variant, and differ")
     func uuidRandom() {
         let a = UUID()

@@ -28,15 +28,30 @@ public struct PostgresResult {
         PQgetisnull(self.result, Int32(row), Int32(column)) == 1
     }
 
+    /// The length in bytes of the value's text (0 for NULL).
+    @inlinable
+    public func length(_ row: Int, _ column: Int) -> Int {
+        Int(PQgetlength(self.result, Int32(row), Int32(column)))
+    }
+
     /// The value's text as UTF-8 bytes (empty for NULL: ask `isNull`), lent to `body`.
     @inlinable
     public func withBytes<T>(_ row: Int, _ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T
     {
-        let length = Int(PQgetlength(self.result, Int32(row), Int32(column)))
+        let length = self.length(row, column)
         let start = UnsafeRawPointer(PQgetvalue(self.result, Int32(row), Int32(column))).map {
             $0.assumingMemoryBound(to: UInt8.self)
         }
         return try body(UnsafeBufferPointer(start: start, count: length))
+    }
+
+    /// The value's text, `nil` for NULL, lent for as long as the result lives (`PostgresRowJSON`
+    /// writes it out at once). NULL is asked only of an empty value: a non-empty one is not.
+    func value(_ row: Int, _ column: Int) -> UnsafeBufferPointer<UInt8>? {
+        let length = self.length(row, column)
+        if length == 0 && self.isNull(row, column) { return nil }
+        let start = UnsafeRawPointer(PQgetvalue(self.result, Int32(row), Int32(column)))
+        return UnsafeBufferPointer(start: start?.assumingMemoryBound(to: UInt8.self), count: length)
     }
 
     /// The value at `row`, `column` as `T`; `name` (the column's) goes into the error when it

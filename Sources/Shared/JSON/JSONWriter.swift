@@ -89,56 +89,66 @@ public struct JSONWriter: Sendable {
             return true
         }
         if copied { return }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(0x5C)
-                bytes.append(byte)
-            case 0x0A: Self.append(0x5C, UInt8(ascii: "n"), to: &bytes)
-            case 0x0D: Self.append(0x5C, UInt8(ascii: "r"), to: &bytes)
-            case 0x09: Self.append(0x5C, UInt8(ascii: "t"), to: &bytes)
-            case 0..<0x20, 0x7F:
-                let hex = "0123456789abcdef".utf8
-                Self.append(0x5C, UInt8(ascii: "u"), to: &bytes)
-                Self.append(0x30, 0x30, to: &bytes)
-                Self.append(
-                    hex[hex.index(hex.startIndex, offsetBy: Int(byte >> 4))],
-                    hex[hex.index(hex.startIndex, offsetBy: Int(byte & 0xF))],
-                    to: &bytes
-                )
-            default: bytes.append(byte)
+        text.withUTF8 { utf8 in
+            // Each byte becomes at most six (`\u001f`).
+            withUnsafeTemporaryAllocation(byteCount: utf8.count * 6, alignment: 1) { room in
+                let written = Self.writeEscaped(utf8, to: room.baseAddress!)
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: room[..<written]))
             }
         }
-    }
-
-    private static func append(_ first: UInt8, _ second: UInt8, to bytes: inout [UInt8]) {
-        bytes.append(first)
-        bytes.append(second)
     }
 
     /// Whether no byte of `utf8` needs escaping (a control character, `"`, `\`, DEL): eight
     /// bytes per step (SWAR), since response bodies carry long strings (a chart's SQL).
     static func needsNoEscaping(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
-        var index = 0
-        if let base = utf8.baseAddress {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            // A byte of `x` is zero / below `n` (n ≤ 0x80) exactly when some high bit survives.
-            func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
-            while index + 8 <= utf8.count {
-                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
-                let below = (word &- ones &* 0x20) & ~word & highs
-                let special =
-                    hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C)) | hasZero(word ^ (ones &* 0x7F))
-                if below | special != 0 { return false }
-                index += 8
+        self.scan(utf8, asciiOnly: false)
+    }
+
+    /// `needsNoEscaping`, and no byte above 0x7F either (text that is valid UTF-8 as it is).
+    static func isPlainASCII(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard utf8.count >= 64 else { return self.scan(utf8, asciiOnly: true) }
+        // Long text (a chart's SQL): a loop without early exit, which the compiler turns into
+        // sixteen bytes per step; for short text its set-up costs more than the eight-byte scan.
+        var flags: UInt8 = 0
+        for byte in utf8 {
+            flags |= (byte < 0x20 ? 1 : 0) | (byte == 0x22 ? 1 : 0) | (byte == 0x5C ? 1 : 0) | (byte >= 0x7F ? 1 : 0)
+        }
+        return flags == 0
+    }
+
+    @inline(__always)
+    private static func scan(_ utf8: UnsafeBufferPointer<UInt8>, asciiOnly: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte of `x` is zero / below `n` (n ≤ 0x80) exactly when some high bit survives.
+        func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        func clean(_ word: UInt64) -> Bool {
+            if asciiOnly {
+                // Any byte above 0x7E sets its high bit here or in `word + 1`; with none, no
+                // subtraction below borrows, so a high bit means a byte below 0x20 or equal.
+                let flags =
+                    word | (word &+ ones) | (word &- ones &* 0x20) | ((word ^ (ones &* 0x22)) &- ones)
+                    | ((word ^ (ones &* 0x5C)) &- ones)
+                return flags & highs == 0
             }
+            let below = (word &- ones &* 0x20) & ~word & highs
+            let special =
+                hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C)) | hasZero(word ^ (ones &* 0x7F))
+            return below | special == 0
         }
-        while index < utf8.count {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F { return false }
-            index += 1
+        guard let base = utf8.baseAddress, utf8.count >= 8 else {
+            for byte in utf8
+            where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte >= 0x7F && (byte == 0x7F || asciiOnly) {
+                return false
+            }
+            return true
         }
-        return true
+        var index = 0
+        while index + 8 <= utf8.count {
+            guard clean(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)) else { return false }
+            index += 8
+        }
+        // The last bytes as one more word, overlapping ones already checked: no byte loop.
+        return index == utf8.count || clean(UnsafeRawPointer(base + utf8.count - 8).loadUnaligned(as: UInt64.self))
     }
 }

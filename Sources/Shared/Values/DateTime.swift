@@ -80,32 +80,41 @@ public struct DateTime: Hashable, Sendable, Comparable, LosslessStringConvertibl
     /// Appends `description`'s bytes to `bytes` without building a `String` (JSON bodies): the
     /// digits written in place, not appended one by one.
     public func appendRFC3339(to bytes: inout [UInt8]) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "Z"), count: Self.maxRFC3339Length))
+        let written = bytes.withUnsafeMutableBytes { self.writeRFC3339(to: $0.baseAddress! + start) }
+        bytes.removeLast(Self.maxRFC3339Length - written)
+    }
+
+    /// The longest `description`: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    public static let maxRFC3339Length = 27
+
+    /// Writes `description`'s bytes at `out`, which has room for `maxRFC3339Length`; returns how
+    /// many.
+    public func writeRFC3339(to out: UnsafeMutableRawPointer) -> Int {
         let c = self.components
         let fraction = c.microsecond % 1000 == 0 ? (c.microsecond / 1000, 3) : (c.microsecond, 6)
         // YYYY-MM-DDTHH:MM:SS. (20 bytes), the fraction, Z
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "Z"), count: 21 + fraction.1))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var position = start
-            func put(_ value: Int, _ width: Int, then separator: UInt8) {
-                var value = value
-                var index = position + width - 1
-                while index >= position {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                    index -= 1
-                }
-                buffer[position + width] = separator
-                position += width + 1
+        var position = 0
+        func put(_ value: Int, _ width: Int, then separator: UInt8) {
+            var value = value
+            var index = position + width - 1
+            while index >= position {
+                out.storeBytes(of: UInt8(ascii: "0") + UInt8(value % 10), toByteOffset: index, as: UInt8.self)
+                value /= 10
+                index -= 1
             }
-            put(c.year, 4, then: UInt8(ascii: "-"))
-            put(c.month, 2, then: UInt8(ascii: "-"))
-            put(c.day, 2, then: UInt8(ascii: "T"))
-            put(c.hour, 2, then: UInt8(ascii: ":"))
-            put(c.minute, 2, then: UInt8(ascii: ":"))
-            put(c.second, 2, then: UInt8(ascii: "."))
-            put(fraction.0, fraction.1, then: UInt8(ascii: "Z"))
+            out.storeBytes(of: separator, toByteOffset: position + width, as: UInt8.self)
+            position += width + 1
         }
+        put(c.year, 4, then: UInt8(ascii: "-"))
+        put(c.month, 2, then: UInt8(ascii: "-"))
+        put(c.day, 2, then: UInt8(ascii: "T"))
+        put(c.hour, 2, then: UInt8(ascii: ":"))
+        put(c.minute, 2, then: UInt8(ascii: ":"))
+        put(c.second, 2, then: UInt8(ascii: "."))
+        put(fraction.0, fraction.1, then: UInt8(ascii: "Z"))
+        return position
     }
 
     public static func < (lhs: DateTime, rhs: DateTime) -> Bool {

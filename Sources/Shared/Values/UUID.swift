@@ -47,23 +47,26 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
     }
 
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
-        guard bytes.count == 36 else { return nil }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        for position in 0..<36 {
-            let byte = bytes[position]
-            if position == 8 || position == 13 || position == 18 || position == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            guard let nibble = Self.nibble(byte) else { return nil }
-            if position < 18 {
-                high = high << 4 | UInt64(nibble)
-            } else {
-                low = low << 4 | UInt64(nibble)
+        guard bytes.count == 36, bytes[8] == UInt8(ascii: "-"), bytes[13] == UInt8(ascii: "-"),
+            bytes[18] == UInt8(ascii: "-"), bytes[23] == UInt8(ascii: "-")
+        else { return nil }
+        // The 32 digits, high half first; a bad digit sets `invalid` (no branch per digit).
+        var invalid: UInt8 = 0
+        func digits(_ range: Range<Int>, into value: inout UInt64) {
+            for index in range {
+                let (nibble, bad) = Self.nibble(bytes[index])
+                value = value << 4 | UInt64(nibble)
+                invalid |= bad
             }
         }
-        return UUID(high: high, low: low)
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        digits(0..<8, into: &high)
+        digits(9..<13, into: &high)
+        digits(14..<18, into: &high)
+        digits(19..<23, into: &low)
+        digits(24..<36, into: &low)
+        return invalid == 0 ? UUID(high: high, low: low) : nil
     }
 
     /// `8-4-4-4-12` lowercase hex digits.
@@ -83,23 +86,35 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
         }
     }
 
-    /// The canonical form into the 36 bytes of `buffer`.
+    /// The canonical form into the 36 bytes of `buffer`: two digits per byte from a table,
+    /// hyphens at their places.
     private func write(into buffer: UnsafeMutableBufferPointer<UInt8>) {
+        let hex = Self.hexDigits.utf8Start
         var index = 0
-        func put(_ value: UInt64, nibbles: Int) {
-            var shift = (nibbles - 1) * 4
-            for _ in 0..<nibbles {
-                if index == 8 || index == 13 || index == 18 || index == 23 {
-                    buffer[index] = UInt8(ascii: "-")
-                    index += 1
-                }
-                buffer[index] = Self.hexDigits[Int(value >> UInt64(shift) & 0xF)]
-                index += 1
-                shift -= 4
+        func put(_ value: UInt64, bytes: Int, shift: inout Int) {
+            for _ in 0..<bytes {
+                let byte = Int(truncatingIfNeeded: value >> UInt64(shift)) & 0xFF
+                buffer[index] = hex[byte >> 4]
+                buffer[index + 1] = hex[byte & 0xF]
+                index += 2
+                shift -= 8
             }
         }
-        put(self.high, nibbles: 16)
-        put(self.low, nibbles: 16)
+        var shift = 56
+        put(self.high, bytes: 4, shift: &shift)
+        buffer[8] = UInt8(ascii: "-")
+        index = 9
+        put(self.high, bytes: 2, shift: &shift)
+        buffer[13] = UInt8(ascii: "-")
+        index = 14
+        put(self.high, bytes: 2, shift: &shift)
+        buffer[18] = UInt8(ascii: "-")
+        index = 19
+        shift = 56
+        put(self.low, bytes: 2, shift: &shift)
+        buffer[23] = UInt8(ascii: "-")
+        index = 24
+        put(self.low, bytes: 6, shift: &shift)
     }
 
     /// The version field (4 for random UUIDs).
@@ -125,14 +140,14 @@ public struct UUID: Hashable, Sendable, Comparable, LosslessStringConvertible, C
         try container.encode(self.description)
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    private static let hexDigits: StaticString = "0123456789abcdef"
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
+    /// A hex digit's value, and 1 when `byte` is none (then the value is meaningless).
+    @inline(__always)
+    private static func nibble(_ byte: UInt8) -> (UInt8, UInt8) {
+        let digit = byte &- UInt8(ascii: "0")
+        let letter = (byte | 0x20) &- UInt8(ascii: "a")  // either case
+        if digit < 10 { return (digit, 0) }
+        return (letter &+ 10, letter < 6 ? 0 : 1)
     }
 }

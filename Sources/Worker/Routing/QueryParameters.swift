@@ -11,21 +11,35 @@ struct QueryParameters: Sendable {
     /// Every `name=value` pair in order (`name` alone has the value `""`).
     let items: [(name: String, value: String)]
 
-    /// Parses `query` (without the `?`).
+    /// Parses `query` (without the `?`). Split on the bytes `&` and `=` (ASCII, so every piece
+    /// is whole characters): `split` and `firstIndex(of:)` on the characters cost ten times more
+    /// for a `?limit=20` (grapheme breaking), on every request of a list route.
     init(_ query: Substring?) {
         guard let query, !query.isEmpty else {
             self.items = []
             return
         }
-        self.items = query.split(separator: "&").map { pair in
-            guard let equals = pair.firstIndex(of: "=") else {
-                return (PercentDecoding.decode(pair, plusIsSpace: true), "")
+        var items: [(name: String, value: String)] = []
+        let utf8 = query.utf8
+        var start = utf8.startIndex
+        while start != utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            if start != end {  // `a&&b`: no empty pair
+                let pair = query[start..<end]
+                if let equals = pair.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                    items.append(
+                        (
+                            PercentDecoding.decode(pair[..<equals], plusIsSpace: true),
+                            PercentDecoding.decode(pair[pair.utf8.index(after: equals)...], plusIsSpace: true)
+                        )
+                    )
+                } else {
+                    items.append((PercentDecoding.decode(pair, plusIsSpace: true), ""))
+                }
             }
-            return (
-                PercentDecoding.decode(pair[..<equals], plusIsSpace: true),
-                PercentDecoding.decode(pair[pair.index(after: equals)...], plusIsSpace: true)
-            )
+            start = end == utf8.endIndex ? end : utf8.index(after: end)
         }
+        self.items = items
     }
 
     /// The first value of `name`.

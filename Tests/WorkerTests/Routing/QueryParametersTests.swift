@@ -17,6 +17,15 @@ struct QueryParametersTests {
         #expect(QueryParameters(nil).items.isEmpty)
     }
 
+    @Test("empty pairs are skipped; a pair splits at its first =; only & and = split")
+    func splittingEdges() {
+        let query = QueryParameters("&&a=1&&b==2&=v&&c&é=x=y&")
+        #expect(query.items.map(\.name) == ["a", "b", "", "c", "é"])
+        #expect(query.items.map(\.value) == ["1", "=2", "v", "", "x=y"])
+        #expect(QueryParameters("&").items.isEmpty)
+        #expect(QueryParameters("limit=20"[...]).items.map(\.value) == ["20"])
+    }
+
     @Test("typed access: default when absent, 400 when it does not parse, 422 out of range")
     func typedAccess() throws {
         let query = QueryParameters("limit=500&page=x&size=5")

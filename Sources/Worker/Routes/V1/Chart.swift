@@ -24,12 +24,18 @@ struct Chart: JSONWritable, Sendable {
     let createdAt: DateTime
     let updatedAt: DateTime
 
+    /// The chart object written straight from a result row of `columns` (a page of the list:
+    /// no `Chart` per row), the same bytes as `writeJSON` (a test compares them on real rows).
+    static let json = PostgresRowJSON([
+        .uuid("id"), .text("title"), .text("description", nullable: true), .text("spec_format"), .json("spec"),
+        .text("query_sql"), .json("query_params"), .boolean("pinned"), .integer("position", nullable: true),
+        .uuid("conversation_id", nullable: true), .uuid("message_id", nullable: true),
+        .text("created_by", nullable: true), .timestamp("created_at"), .timestamp("updated_at"),
+    ])
+
     /// The select list of every statement that returns charts, in the order `init(row:)` reads
     /// it (by position: a name lookup per column and row would cost more than the parsing).
-    static let columns = """
-        id, title, description, spec_format, spec, query_sql, query_params, pinned, position, \
-        conversation_id, message_id, created_by, created_at, updated_at
-        """
+    static let columns = json.selectList
 
     /// A chart from the values of one row of `columns`.
     init(row values: [String?]) throws(PostgresDecodingError) {

@@ -1,3 +1,4 @@
+import Database
 import Shared
 
 /// Where a page of the charts list ends: the sort key of its last chart, plus the listing it
@@ -28,6 +29,17 @@ struct ChartCursor: Equatable {
     /// The cursor after `chart` in `listing`.
     init(after chart: Chart, in listing: Listing) {
         self.init(listing: listing, createdAt: chart.createdAt, id: chart.id, position: chart.position)
+    }
+
+    /// The cursor after row `row` of a result of `Chart.columns` in `listing` (read by position,
+    /// as `Chart` reads it).
+    init(after row: Int, of result: PostgresResult, in listing: Listing) throws(PostgresDecodingError) {
+        self.init(
+            listing: listing,
+            createdAt: try result.decode(row, 12, name: "created_at"),
+            id: try result.decode(row, 0, name: "id"),
+            position: try result.decodeIfPresent(row, 8, name: "position")
+        )
     }
 
     init(listing: Listing, createdAt: DateTime, id: UUID, position: Int?) {
