@@ -21,7 +21,9 @@ public func withMutableCStringArray<R>(
 ///
 /// On the per-request path (every statement's parameters, every Redis command): the copies
 /// and the pointer array live in temporary storage (the stack while small), one pass, no
-/// allocation per string.
+/// allocation per string. Inlinable, so callers get it specialised: a generic call fetched the
+/// metadata of its `Result` and closures at run time, twice per call.
+@inlinable
 public func withCStringArray<R>(
     _ strings: [String?],
     _ body: (UnsafePointer<UnsafePointer<CChar>?>) throws -> R
