@@ -7,7 +7,7 @@ import Testing
 @testable import Worker
 
 /// The list's body, written straight from the result (`Chart.json`), is byte for byte the page
-/// the `Chart` struct path writes (`Chart(result, row:)` then `writeJSON`), on real rows of
+/// the `Chart` struct path writes (`Chart(row:)` then `writeJSON`, as show, create and update do), on real rows of
 /// every shape: escapes, non-ASCII, NULLs, references, positions, microseconds.
 @Suite("Chart page body", .migratedDatabase)
 struct ChartPageBodyTests {
@@ -33,7 +33,8 @@ struct ChartPageBodyTests {
 
     /// The page as the route wrote it before it wrote from the result: a `Chart` per row.
     private static func structPage(_ result: PostgresResult, _ list: ChartListQuery) throws -> String {
-        let charts = try (0..<min(result.count, list.limit + 1)).map { try Chart(result, row: $0) }
+        let rows = PostgresRows(result).rows
+        let charts = try rows.prefix(list.limit + 1).map { try Chart(row: $0) }
         let shown = charts.prefix(list.limit)
         var bytes = Array(#"{"data":["#.utf8)
         for (index, chart) in shown.enumerated() {

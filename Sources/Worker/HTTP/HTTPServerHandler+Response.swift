@@ -99,28 +99,20 @@ extension HTTPServerHandler {
 
     /// Flushes the last response, then shuts the output and drains the input until the client
     /// closes (or the linger ends): closing with unread input would reset the connection and
-    /// could destroy the response in flight (RFC 9112 §9.6).
-    private func closeAfterOutput(context: ChannelHandlerContext) {
+    /// could destroy the response in flight (RFC 9112 §9.6). When the client's input already
+    /// ended, nothing is left unread: the connection closes whole.
+    func closeAfterOutput(context: ChannelHandlerContext) {
         // The last write carries the promise: it completes once everything before it is out.
         let flushed = context.eventLoop.makePromise(of: Void.self)
         let pending = self.connection.flushed()
         context.writeAndFlush(self.wrapOutboundOut(pending ? self.output : ByteBuffer()), promise: flushed)
         flushed.futureResult.assumeIsolated().whenComplete { result in
-            guard case .success = result else {
+            guard case .success = result, !self.connection.inputEnded else {
                 context.close(promise: nil)
                 return
             }
             context.close(mode: .output).assumeIsolated().whenFailure { _ in context.close(promise: nil) }
         }
-    }
-
-    /// Flushes what is pending, then closes: the client's input already ended, so nothing is
-    /// left unread to reset the connection with.
-    func closeAfterLastOutput(context: ChannelHandlerContext) {
-        let flushed = context.eventLoop.makePromise(of: Void.self)
-        let pending = self.connection.flushed()
-        context.writeAndFlush(self.wrapOutboundOut(pending ? self.output : ByteBuffer()), promise: flushed)
-        flushed.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     /// `100 Continue` for a client waiting to send its body (RFC 9110 §10.1.1); flushed with

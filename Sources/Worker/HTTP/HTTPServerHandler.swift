@@ -206,7 +206,7 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard ending.close else { return }
         self.input = nil
         self.schedule(ending.timer, context: context)
-        self.closeAfterLastOutput(context: context)
+        self.closeAfterOutput(context: context)
     }
 
     /// The client shut its side: what it sent is still answered, then the connection closes

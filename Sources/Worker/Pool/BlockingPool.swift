@@ -97,32 +97,19 @@ final class BlockingPool<Connection: AnyObject & Sendable>: Sendable {
         _ body: @escaping @Sendable (Connection) throws -> Value,
         then: @escaping @Sendable (Value) throws -> Result
     ) -> EventLoopFuture<Result> {
-        let admitted: PoolError?
-        if !self.accepting.load(ordering: .acquiring) {
-            admitted = .shutDown(pool: self.name)
-        } else if self.queued.wrappingAdd(1, ordering: .relaxed).newValue > self.maxQueued {
-            self.queued.wrappingSubtract(1, ordering: .relaxed)
-            admitted = .overloaded(pool: self.name)
-        } else {
-            admitted = nil
-        }
-        if let admitted {
-            if case .overloaded = admitted { self.metrics?.refused() }
-            return eventLoop.makeFailedFuture(admitted)
-        }
+        if let refused = self.admit() { return eventLoop.makeFailedFuture(refused) }
         let promise = eventLoop.makePromise(of: Result.self)
         let queuedAt = self.metrics == nil ? 0 : MonotonicClock.nanoseconds()
         let ticket = QueueTicket()
         let deadline = eventLoop.scheduleTask(in: self.queueTimeout) {
             guard ticket.expire() else { return }
-            self.queued.wrappingSubtract(1, ordering: .relaxed)
-            self.metrics?.refused()  // no connection in time: the pool was exhausted too
+            self.leftQueue(waitedSince: nil, refused: true)  // no connection in time: exhausted too
             promise.fail(PoolError.timedOut(pool: self.name))
         }
         self.threads.submit { workState in
             guard ticket.start() else { return }  // timed out in the queue: already answered
             deadline.cancel()
-            self.queued.wrappingSubtract(1, ordering: .relaxed)
+            self.leftQueue(waitedSince: nil)  // the wait is recorded once a connection is in hand
             guard workState == .active else {
                 promise.fail(PoolError.shutDown(pool: self.name))
                 return

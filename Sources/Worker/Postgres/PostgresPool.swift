@@ -139,8 +139,7 @@ final class PostgresPool: Sendable {
                 } else {
                     promise.completeWith(Result { try transform(decoded.value) })
                 }
-            },
-            fail: { promise.fail($0) }
+            }
         )
         self.batcher.enqueue(job, on: eventLoop)
         return promise.futureResult

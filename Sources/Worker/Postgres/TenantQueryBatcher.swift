@@ -30,21 +30,18 @@ final class TenantQueryBatcher: Sendable {
         let queuedAt = MonotonicClock.nanoseconds()
         /// Reads the statement's rows in place (can run again if the query runs again).
         let decode: (PostgresResult) -> Void
-        /// Answers with the decoded value, or with the error; exactly once.
-        let finish: (PostgresError?) -> Void
-        /// Fails the query without running it (queue deadline, shutdown, no connection).
-        let fail: (any Error) -> Void
+        /// Answers, exactly once: with the decoded value (`nil`), or with the error (the
+        /// statement's, or why it did not run: queue deadline, shutdown, no connection).
+        let finish: ((any Error)?) -> Void
 
         init(
             query: PostgresConnection.TenantQuery,
             decode: @escaping (PostgresResult) -> Void,
-            finish: @escaping (PostgresError?) -> Void,
-            fail: @escaping (any Error) -> Void
+            finish: @escaping ((any Error)?) -> Void
         ) {
             self.query = query
             self.decode = decode
             self.finish = finish
-            self.fail = fail
         }
     }
 
@@ -134,7 +131,7 @@ final class TenantQueryBatcher: Sendable {
         if let oldest { self.armTimer(at: oldest, on: eventLoop) }
         for job in expired where job.ticket.expire() {
             self.pool.leftQueue(waitedSince: nil, refused: true)
-            job.fail(PoolError.timedOut(pool: self.pool.name))
+            job.finish(PoolError.timedOut(pool: self.pool.name))
         }
     }
 
@@ -157,7 +154,7 @@ final class TenantQueryBatcher: Sendable {
             guard !batch.isEmpty else { return }
             switch connection {
             case .failure(let error):
-                for job in batch { job.fail(error) }
+                for job in batch { job.finish(error) }
             case .success(let connection):
                 self.metrics?.batched(batch.count)
                 let outcomes = connection.queryAsTenant(
@@ -207,6 +204,6 @@ final class TenantQueryBatcher: Sendable {
     private func abandon(_ job: Job, _ error: any Error) {
         guard job.ticket.start() else { return }
         self.pool.leftQueue(waitedSince: nil)
-        job.fail(error)
+        job.finish(error)
     }
 }

@@ -37,38 +37,39 @@ struct Chart: JSONWritable, Sendable {
     /// it (by position: a name lookup per column and row would cost more than the parsing).
     static let columns = json.selectList
 
-    /// A chart from the values of one row of `columns`.
+    /// A chart from the values of one row of `columns` (read by position: a name lookup per
+    /// column would cost more than the parsing).
     init(row values: [String?]) throws(PostgresDecodingError) {
         guard values.count == 14 else {
             throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
         }
-        try self.init(reading: CopiedRow(values: values))
-    }
-
-    /// A chart from row `row` of a result of `columns`, read in place (the list's pages: no
-    /// `String` for the ids, flags and timestamps).
-    init(_ result: PostgresResult, row: Int) throws(PostgresDecodingError) {
-        guard result.columnCount == 14 else {
-            throw PostgresDecodingError(column: "*", expected: "the chart columns", problem: .missing)
+        func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
+            guard let text = values[index] else {
+                throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .null)
+            }
+            guard let value = T(postgresText: text) else {
+                throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .invalid)
+            }
+            return value
         }
-        try self.init(reading: ResultRow(result: result, row: row))
-    }
-
-    private init(reading row: some ChartRow) throws(PostgresDecodingError) {
-        self.id = try row.value(0, "id")
-        self.title = try row.value(1, "title")
-        self.description = try row.optional(2, "description")
-        self.specFormat = try row.value(3, "spec_format")
-        self.spec = RawJSON(trusted: try row.value(4, "spec"))
-        self.querySQL = try row.value(5, "query_sql")
-        self.queryParams = RawJSON(trusted: try row.value(6, "query_params"))
-        self.pinned = try row.value(7, "pinned")
-        self.position = try row.optional(8, "position")
-        self.conversationId = try row.optional(9, "conversation_id")
-        self.messageId = try row.optional(10, "message_id")
-        self.createdBy = try row.optional(11, "created_by")
-        self.createdAt = try row.value(12, "created_at")
-        self.updatedAt = try row.value(13, "updated_at")
+        func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
+            guard values[index] != nil else { return nil }
+            return try value(index, column) as T
+        }
+        self.id = try value(0, "id")
+        self.title = try value(1, "title")
+        self.description = try optional(2, "description")
+        self.specFormat = try value(3, "spec_format")
+        self.spec = RawJSON(trusted: try value(4, "spec"))
+        self.querySQL = try value(5, "query_sql")
+        self.queryParams = RawJSON(trusted: try value(6, "query_params"))
+        self.pinned = try value(7, "pinned")
+        self.position = try optional(8, "position")
+        self.conversationId = try optional(9, "conversation_id")
+        self.messageId = try optional(10, "message_id")
+        self.createdBy = try optional(11, "created_by")
+        self.createdAt = try value(12, "created_at")
+        self.updatedAt = try value(13, "updated_at")
     }
 
     /// The strong validator of this version (`ETag`): `updated_at` in microseconds, which the
@@ -114,45 +115,5 @@ struct Chart: JSONWritable, Sendable {
         JSONWriter.appendRaw(#","updated_at":"#, to: &bytes)
         JSONWriter.appendQuoted(self.updatedAt, to: &bytes)
         bytes.append(UInt8(ascii: "}"))
-    }
-}
-
-/// Where a chart's columns are read from, by position.
-private protocol ChartRow {
-    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T
-    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T?
-}
-
-/// A row copied out as text (`PostgresRows`).
-private struct CopiedRow: ChartRow {
-    let values: [String?]
-
-    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
-        guard let text = self.values[index] else {
-            throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .null)
-        }
-        guard let value = T(postgresText: text) else {
-            throw PostgresDecodingError(column: column, expected: "\(T.self)", problem: .invalid)
-        }
-        return value
-    }
-
-    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
-        guard self.values[index] != nil else { return nil }
-        return try self.value(index, column) as T
-    }
-}
-
-/// A row of a result read in place.
-private struct ResultRow: ChartRow {
-    let result: PostgresResult
-    let row: Int
-
-    func value<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T {
-        try self.result.decode(self.row, index, name: column)
-    }
-
-    func optional<T: PostgresDecodable>(_ index: Int, _ column: String) throws(PostgresDecodingError) -> T? {
-        try self.result.decodeIfPresent(self.row, index, name: column)
     }
 }
