@@ -30,6 +30,7 @@ extension HTTPServerHandler {
             largeBody = self.encode(response, exchange, keepAlive: keepAlive, trace: traceDigits)
         }
         if largeBody == true {
+            self.direct.handedToChannel()
             context.write(self.wrapOutboundOut(self.output), promise: nil)
             self.connection.outputHandedOver()
             context.write(self.wrapOutboundOut(response.body), promise: nil)
@@ -88,12 +89,32 @@ extension HTTPServerHandler {
     /// inline body (`inlineBodyLimit`) and its head fit.
     static let retainedOutputCapacity = 32 * 1024
 
-    /// Hands the pending responses to the channel and flushes.
+    /// Writes the pending responses: straight to the socket when it takes them all at once
+    /// (`DirectOutput`), otherwise through the channel.
     func flushOutput(context: ChannelHandlerContext) {
-        if self.connection.flushed() {
-            context.writeAndFlush(self.wrapOutboundOut(self.output), promise: nil)
-        } else {
+        guard self.connection.flushed() else {
             context.flush()
+            return
+        }
+        switch self.direct.write(&self.output, channel: context.channel) {
+        case .sent:
+            // A batch that outgrew the retained size is not kept while the connection waits.
+            if self.output.capacity > Self.retainedOutputCapacity {
+                self.output = context.channel.allocator.buffer(capacity: 512)
+            }
+        case .forChannel:
+            self.direct.handedToChannel()
+            context.writeAndFlush(self.wrapOutboundOut(self.output), promise: nil)
+        case .socketFull:
+            // The client is not reading: like a channel past its high-water mark, no further
+            // request is handled (nor read) until what is left has gone out.
+            self.direct.handedToChannel()
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(self.wrapOutboundOut(self.output), promise: written)
+            self.writabilityChanged(to: false, context: context)
+            written.futureResult.assumeIsolated().whenSuccess {
+                self.writabilityChanged(to: context.channel.isWritable, context: context)
+            }
         }
     }
 
@@ -105,6 +126,7 @@ extension HTTPServerHandler {
         // The last write carries the promise: it completes once everything before it is out.
         let flushed = context.eventLoop.makePromise(of: Void.self)
         let pending = self.connection.flushed()
+        self.direct.handedToChannel()
         context.writeAndFlush(self.wrapOutboundOut(pending ? self.output : ByteBuffer()), promise: flushed)
         flushed.futureResult.assumeIsolated().whenComplete { result in
             guard case .success = result, !self.connection.inputEnded else {

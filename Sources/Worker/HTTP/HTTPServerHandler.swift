@@ -52,6 +52,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var body: ByteBuffer?
     /// Responses not yet handed to the channel; reused from response to response.
     var output = ByteBuffer()
+    /// Writes the output straight to the socket when the channel holds nothing.
+    var direct = DirectOutput()
     var timer: Scheduled<Void>?
 
     init(
@@ -121,12 +123,16 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        // A client that sends requests but does not read responses stops being read from,
-        // so its unread responses cannot pile up in memory.
-        let writable = context.channel.isWritable
+        self.writabilityChanged(to: context.channel.isWritable, context: context)
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// A client that sends requests but does not read responses stops being read from, so its
+    /// unread responses cannot pile up in memory; once it reads again, the pipelined requests
+    /// held back are answered.
+    func writabilityChanged(to writable: Bool, context: ChannelHandlerContext) {
         self.connection.writabilityChanged(writable)
         try? context.channel.syncOptions?.setOption(.autoRead, value: writable)
-        context.fireChannelWritabilityChanged()
         if writable && self.connection.phase == .idle && (self.input?.readableBytes ?? 0) > 0 {
             // Pipelined requests held back by back-pressure; their answers leave in one flush.
             let outer = self.connection.burstBegan()
@@ -177,6 +183,14 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 switch outcome {
                 case .incomplete:
                     self.schedule(self.connection.headStarted(now: self.clock()), context: context)
+                    // A partial head behind answered requests (a pipelining client's read
+                    // ended inside one) waits in a buffer of its own size. Kept in the read
+                    // buffer, it would hold that buffer (up to 64 KiB, from the channel's
+                    // pool, which then allocates another for every read) and grow it by every
+                    // read appended behind it.
+                    if self.input!.readerIndex > 0 {
+                        self.input = context.channel.allocator.buffer(buffer: self.input!)
+                    }
                     break loop
                 case .invalid(let error):
                     self.input = nil
