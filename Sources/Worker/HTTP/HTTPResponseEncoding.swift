@@ -39,10 +39,12 @@ enum HTTPResponseEncoding {
     /// followed by `body` when given, into `buffer` in one write. Returns `false`, having
     /// written nothing, when a handler header is unsafe: a name that is not a token or a
     /// value with a control character (a CR or LF would let a handler inject headers or a
-    /// second response).
+    /// second response). `encodedHeaders`, when given, are `headers` as the server built and
+    /// serialised them itself (`Response.encodedHeaders`), written as they are.
     static func write(
         status: HTTPResponseStatus,
         headers: HTTPHeaders,
+        encodedHeaders: StaticString? = nil,
         fields: ServerFields,
         body: ByteBuffer?,
         to buffer: inout ByteBuffer
@@ -50,7 +52,11 @@ enum HTTPResponseEncoding {
         // An upper bound of what follows; the fixed parts are counted generously.
         var bound = 256 + fields.requestID.utf8.count + fields.date.utf8.count + (body?.readableBytes ?? 0)
         if Self.statusLine(status.code) == nil { bound += status.reasonPhrase.utf8.count }
-        for (name, value) in headers { bound += name.utf8.count + value.utf8.count + 4 }
+        if let encodedHeaders {
+            bound += encodedHeaders.utf8CodeUnitCount
+        } else {
+            for (name, value) in headers { bound += name.utf8.count + value.utf8.count + 4 }
+        }
         var safe = true
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: bound) { raw in
             var out = RawOutput(base: raw.baseAddress!)
@@ -63,10 +69,14 @@ enum HTTPResponseEncoding {
                 out.append(status.reasonPhrase)
                 out.append("\r\n")
             }
-            for (name, value) in headers {
-                guard out.appendHeader(name: name, value: value) else {
-                    safe = false
-                    return 0
+            if let encodedHeaders {
+                out.append(encodedHeaders)
+            } else {
+                for (name, value) in headers {
+                    guard out.appendHeader(name: name, value: value) else {
+                        safe = false
+                        return 0
+                    }
                 }
             }
             if let length = fields.contentLength {

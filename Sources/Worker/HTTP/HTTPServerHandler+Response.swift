@@ -65,6 +65,7 @@ extension HTTPServerHandler {
         let written = HTTPResponseEncoding.write(
             status: response.status,
             headers: response.headers,
+            encodedHeaders: response.encodedHeaders,
             fields: fields,
             body: inline ? response.body : nil,
             to: &self.output

@@ -113,4 +113,57 @@ struct HTTPResponseEncodingTests {
         #expect(text.contains("X-A: \(value)\r\nX-B: \(value)\r\nContent-Length: 16384\r\n"))
         #expect(text.hasSuffix("\r\n\r\n" + String(repeating: "b", count: 16384)))
     }
+
+    /// A JSON response's `Content-Type` goes out from its serialised form, the same bytes as
+    /// the field by field path; headers a handler adds drop that form, so they are checked.
+    @Test func serverBuiltHeadersAreWrittenAsTheyAreAndChangesAreChecked() {
+        let json = Response.json(.ok, buffer: ByteBuffer(string: #"{"status":"ok"}"#))
+        #expect(json.encodedHeaders != nil)
+        var fast = ByteBuffer()
+        var checked = ByteBuffer()
+        #expect(
+            HTTPResponseEncoding.write(
+                status: json.status,
+                headers: json.headers,
+                encodedHeaders: json.encodedHeaders,
+                fields: Self.fields(),
+                body: json.body,
+                to: &fast
+            )
+        )
+        #expect(
+            HTTPResponseEncoding.write(
+                status: json.status,
+                headers: json.headers,
+                fields: Self.fields(),
+                body: json.body,
+                to: &checked
+            )
+        )
+        #expect(Self.text(fast) == Self.text(checked))
+        #expect(
+            Self.text(fast).hasPrefix("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 15\r\n")
+        )
+
+        var changed = json
+        changed.headers.add(name: "X-Split", value: "a\r\nSet-Cookie: b")
+        #expect(changed.encodedHeaders == nil)
+        var refused = ByteBuffer(string: "kept")
+        #expect(
+            !HTTPResponseEncoding.write(
+                status: changed.status,
+                headers: changed.headers,
+                encodedHeaders: changed.encodedHeaders,
+                fields: Self.fields(),
+                body: changed.body,
+                to: &refused
+            )
+        )
+        #expect(Self.text(refused) == "kept")
+        var replaced = json
+        replaced.headers = ["Content-Type": "text/plain"]
+        #expect(replaced.encodedHeaders == nil)
+        #expect(Response(status: .ok, body: ByteBuffer()).encodedHeaders == nil)
+        #expect(Response.error(APIError(.methodNotAllowed, headers: [("Allow", "GET")])).encodedHeaders == nil)
+    }
 }
