@@ -66,13 +66,22 @@ extension AccessLog {
         }
     }
 
-    /// No byte that JSON escapes or `loggable` rewrites.
+    /// No byte that JSON escapes or `loggable` rewrites: below 0x20, `"`, `\`, DEL, `@`.
+    /// One bit test a byte (`escapedLow`/`escapedHigh` hold those bytes' bits); bytes from
+    /// 0x80 on are plain.
     private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        for byte in bytes where byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0x40 {
-            return false
+        var hits: UInt64 = 0
+        for byte in bytes {
+            let bit = UInt64(1) &<< UInt64(byte & 63)
+            hits |= byte < 64 ? Self.escapedLow & bit : byte < 128 ? Self.escapedHigh & bit : 0
         }
-        return true
+        return hits == 0
     }
+
+    /// Bytes 0x00–0x3F that are not plain: the controls and `"`.
+    private static let escapedLow: UInt64 = 0xFFFF_FFFF | 1 << 0x22
+    /// Bytes 0x40–0x7F that are not plain: `@`, `\`, DEL.
+    private static let escapedHigh: UInt64 = 1 << (0x40 - 64) | 1 << (0x5C - 64) | 1 << (0x7F - 64)
 }
 
 extension RawOutput {

@@ -2,11 +2,15 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Maps method + path to a route. Built once at start, read-only afterwards.
 ///
 /// Templates are paths whose segments may be parameters: `/v1/charts/{chartId}`. A path that
-/// is a registered fully static template is found by one hash lookup (the fast path:
-/// `/health/live` pays nothing for parameters). Other paths walk a segment trie where, at each
+/// is a registered fully static template is found by its length and one byte comparison
+/// (`ExactRoutes`, the fast path: `/health/live` pays nothing for parameters, nor for hashing). Other paths walk a segment trie where, at each
 /// segment, a static child is tried before a parameter and a dead end backtracks, so
 /// `/v1/charts/new` beats `/v1/charts/{chartId}` and `/a/b/d` still reaches `/a/{x}/d` beside
 /// `/a/b/c`. Matching is by the raw segment; parameter values are percent-decoded on access.
@@ -54,7 +58,7 @@ struct Router: Sendable, RouteRegistrar {
         case methodNotAllowed(allowed: [String])
     }
 
-    private var exact: [Substring: RouteMethods] = [:]
+    private var exact = ExactRoutes()
     private var trie = RouteTrie()
     private var templateIDs: [String: Int] = [:]
     /// Route templates by route id, in registration order (published to the metrics region).
@@ -73,7 +77,7 @@ struct Router: Sendable, RouteRegistrar {
         }
         let route = Route(id: id, template: template.text, handler: handler, parameterNames: template.parameterNames)
         if template.parameterNames.isEmpty {
-            self.exact[Substring(template.text), default: RouteMethods()].add(method, route)
+            self.exact.add(template.text, method, route)
         } else {
             self.trie.insert(template, method: method, route: route)
         }
@@ -81,7 +85,7 @@ struct Router: Sendable, RouteRegistrar {
 
     /// Finds the route for `method` on `path`.
     func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
-        if let methods = self.exact[path] {
+        if let methods = self.exact.methods(for: path) {
             guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
             return .found(route, Parameters())
         }
@@ -131,5 +135,47 @@ struct RouteMethods: Sendable {
         if self.post != nil { allowed.append("POST") }
         if self.get != nil && self.others["HEAD"] == nil { allowed.append("HEAD") }
         return allowed.sorted()
+    }
+}
+
+/// The fully static templates, by path length: a lookup compares the path's bytes with the few
+/// templates of its length (`memcmp`), without hashing it (SipHash over the path and a generic
+/// `Substring` comparison cost ~600 instructions a request).
+struct ExactRoutes: Sendable {
+    private struct Entry: Sendable {
+        let path: [UInt8]
+        var methods: RouteMethods
+    }
+
+    /// `byLength[n]`: the templates of `n` bytes.
+    private var byLength: [[Entry]] = []
+
+    mutating func add(_ path: String, _ method: HTTPMethod, _ route: Router.Route) {
+        let bytes = Array(path.utf8)
+        while self.byLength.count <= bytes.count { self.byLength.append([]) }
+        if let index = self.byLength[bytes.count].firstIndex(where: { $0.path == bytes }) {
+            self.byLength[bytes.count][index].methods.add(method, route)
+        } else {
+            var methods = RouteMethods()
+            methods.add(method, route)
+            self.byLength[bytes.count].append(Entry(path: bytes, methods: methods))
+        }
+    }
+
+    func methods(for path: Substring) -> RouteMethods? {
+        let count = path.utf8.count
+        guard count > 0, count < self.byLength.count else { return nil }
+        let entries = self.byLength[count]
+        guard !entries.isEmpty else { return nil }
+        let found = path.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            entries.firstIndex { entry in
+                entry.path.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, count) == 0 }
+            }
+        }
+        if let found {
+            return found.map { entries[$0].methods }
+        }
+        let bytes = Array(path.utf8)  // a path not stored contiguously (not seen from the parser)
+        return entries.first { $0.path == bytes }?.methods
     }
 }
