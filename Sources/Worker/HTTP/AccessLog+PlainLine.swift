@@ -67,21 +67,38 @@ extension AccessLog {
     }
 
     /// No byte that JSON escapes or `loggable` rewrites: below 0x20, `"`, `\`, DEL, `@`.
-    /// One bit test a byte (`escapedLow`/`escapedHigh` hold those bytes' bits); bytes from
-    /// 0x80 on are plain.
+    /// Eight bytes at a time (`escapedBytes`); the last few padded with a plain byte.
     private static func isPlain(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var hits: UInt64 = 0
-        for byte in bytes {
-            let bit = UInt64(1) &<< UInt64(byte & 63)
-            hits |= byte < 64 ? Self.escapedLow & bit : byte < 128 ? Self.escapedHigh & bit : 0
+        guard let base = bytes.baseAddress else { return true }
+        var found: UInt64 = 0
+        var index = 0
+        while index + 8 <= bytes.count {
+            found |= Self.escapedBytes(UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            index += 8
         }
-        return hits == 0
+        if index < bytes.count {
+            var word: UInt64 = 0x4141_4141_4141_4141  // "AAAAAAAA"
+            withUnsafeMutableBytes(of: &word) { word in
+                word.baseAddress!.copyMemory(from: base + index, byteCount: bytes.count - index)
+            }
+            found |= Self.escapedBytes(word)
+        }
+        return found == 0
     }
 
-    /// Bytes 0x00–0x3F that are not plain: the controls and `"`.
-    private static let escapedLow: UInt64 = 0xFFFF_FFFF | 1 << 0x22
-    /// Bytes 0x40–0x7F that are not plain: `@`, `\`, DEL.
-    private static let escapedHigh: UInt64 = 1 << (0x40 - 64) | 1 << (0x5C - 64) | 1 << (0x7F - 64)
+    /// Non-zero when one of the eight bytes of `word` is below 0x20 or one of `"`, `\`, DEL,
+    /// `@` (the word tests of "Bit Twiddling Hacks": a byte below `n` for `n` <= 128, and a
+    /// zero byte after XOR with the byte sought; borrows make other bytes' bits unreliable,
+    /// never the answer itself).
+    @inline(__always)
+    private static func escapedBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highs }
+        let below = (word &- ones &* 0x20) & ~word & highs
+        return below | hasZero(word ^ (ones &* 0x22)) | hasZero(word ^ (ones &* 0x5C))
+            | hasZero(word ^ (ones &* 0x7F)) | hasZero(word ^ (ones &* 0x40))
+    }
 }
 
 extension RawOutput {

@@ -134,6 +134,35 @@ struct AccessLogTests {
         }
     }
 
+    /// Every byte the fast line refuses, at every position of a path (in a whole word and in
+    /// the padded tail of the word-at-a-time scan), and the bytes around them it takes.
+    @Test func plainTextScanFindsEveryRefusedByteAtEveryPosition() {
+        let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
+        let refused: [UInt8] = [0x00, 0x01, 0x09, 0x0A, 0x1F, 0x22, 0x40, 0x5C, 0x7F]
+        let taken: [UInt8] = [0x20, 0x21, 0x23, 0x3F, 0x41, 0x5B, 0x5D, 0x7E]
+        for length in [1, 7, 8, 9, 16, 19] {
+            for position in 0..<length {
+                for byte in refused + taken {
+                    var path = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    path[position] = byte
+                    let entry = AccessLog.Entry(
+                        requestID: "r",
+                        method: .GET,
+                        uri: "/" + String(decoding: path, as: UTF8.self),
+                        status: 200,
+                        elapsedNanoseconds: 1,
+                        trace: nil
+                    )
+                    var line: [UInt8] = []
+                    #expect(
+                        log.appendPlainLine(entry, to: &line) == taken.contains(byte),
+                        "byte \(byte) at \(position) of \(length)"
+                    )
+                }
+            }
+        }
+    }
+
     @Test func timestampIsRFC3339WithMilliseconds() throws {
         let log = AccessLog(process: Self.identity, sink: LogSink { _ in })
         var bytes: [UInt8] = []
