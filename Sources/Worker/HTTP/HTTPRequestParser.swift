@@ -21,7 +21,8 @@ struct ParsedHead {
     // Fields in this order so the small ones fill padding and the struct stays within 128
     // bytes: a larger one is copied by `memcpy` calls several times per request (callgrind).
 
-    /// The head handlers see.
+    /// The method, target and version (its `headers` are empty: the field lines stay in the
+    /// read buffer, from `fieldsStart` to the head's final CRLF, for `HeaderFields`).
     var head: HTTPRequestHead
     /// Whether the connection stays open after the response (HTTP/1.1 unless `close`,
     /// HTTP/1.0 only with `keep-alive`).
@@ -39,6 +40,8 @@ struct ParsedHead {
     var framing: BodyFraming
     /// Bytes of the target before its `?` (all of it without a query).
     var pathLength: Int
+    /// Where the field lines start in the bytes parsed (they end at the head's final CRLF).
+    var fieldsStart = 0
     /// `Content-Length`, if sent.
     var contentLength: Int?
     /// Bytes of header names and values (`MAX_HEADER_BYTES` counts these).
@@ -187,10 +190,10 @@ struct HTTPRequestParser {
             framing: .none,
             pathLength: (queryMark < 0 ? targetEnd : queryMark) - targetStart
         )
-        // One allocation for the fields of a usual head (a browser sends 10–20), not one per
-        // doubling.
-        var fields: [(String, String)] = []
-        fields.reserveCapacity(min(self.limits.maxHeaderCount, 16))
+        // The field lines stay in the read buffer (`HeaderFields`): no string per name and
+        // value, no array.
+        parsed.fieldsStart = index
+        var fieldCount = 0
         var sawClose = false
         var sawKeepAlive = false
         var chunked = false
@@ -222,11 +225,11 @@ struct HTTPRequestParser {
                 return .invalid(APIError(.badRequest, "A line of the request head does not end in CRLF"))
             }
             index += 2
-            if fields.count == self.limits.maxHeaderCount { return .invalid(Self.headTooLarge(self.limits)) }
+            if fieldCount == self.limits.maxHeaderCount { return .invalid(Self.headTooLarge(self.limits)) }
+            fieldCount += 1
             let name = UnsafeRawBufferPointer(start: p + nameStart, count: nameEnd - nameStart)
             let value = UnsafeRawBufferPointer(start: p + valueStart, count: valueEnd - valueStart)
             parsed.headerBytes &+= name.count &+ value.count
-            let valueString = String(decoding: value, as: UTF8.self)
             switch name.count {
             case 4 where name.equalsLowercase("host"):
                 parsed.hostCount += 1
@@ -240,9 +243,9 @@ struct HTTPRequestParser {
             case 10 where name.equalsLowercase("connection"):
                 Self.connectionOptions(value, close: &sawClose, keepAlive: &sawKeepAlive)
             case 11 where name.equalsLowercase("traceparent"):
-                parsed.traceparent = valueString
+                parsed.traceparent = String(decoding: value, as: UTF8.self)
             case 12 where name.equalsLowercase("x-request-id"):
-                parsed.requestID = valueString
+                parsed.requestID = String(decoding: value, as: UTF8.self)
             case 14 where name.equalsLowercase("content-length"):
                 guard let length = Self.decimal(value), parsed.contentLength == nil || parsed.contentLength == length
                 else {
@@ -259,7 +262,6 @@ struct HTTPRequestParser {
             default:
                 break
             }
-            fields.append((String(decoding: name, as: UTF8.self), valueString))
         }
 
         if chunked {
@@ -279,7 +281,7 @@ struct HTTPRequestParser {
             as: UTF8.self
         )
         let method = Self.method(UnsafeRawBufferPointer(start: p + start, count: methodEnd - start))
-        parsed.head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders(fields))
+        parsed.head = HTTPRequestHead(version: version, method: method, uri: uri, headers: HTTPHeaders())
         return .complete(parsed, length: end + 2)
     }
 

@@ -4,7 +4,12 @@ import Shared
 extension HTTPServerHandler {
     /// Routes a complete request and runs its handler; every outcome ends in `finish`.
     func dispatch(context: ChannelHandlerContext, _ exchange: Exchange, body: ByteBuffer?) {
-        var request = Request(head: exchange.head, body: body, pathLength: exchange.pathLength)
+        var request = Request(
+            head: exchange.head,
+            fields: self.fields,
+            body: body,
+            pathLength: exchange.pathLength
+        )
         switch self.router.resolve(exchange.head.method, request.path) {
         case .notFound:
             let error = APIError.routeNotFound(method: exchange.head.method.rawValue, path: String(request.path))

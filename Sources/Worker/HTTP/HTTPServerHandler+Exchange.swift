@@ -5,6 +5,7 @@ import Shared
 extension HTTPServerHandler {
     /// What stays the same from a request's head to its access-log line.
     struct Exchange {
+        /// The method, target and version (the fields are the handler's `fields`).
         let head: HTTPRequestHead
         let requestID: String
         /// Monotonic nanoseconds when the head arrived.
@@ -66,6 +67,7 @@ extension HTTPServerHandler {
         )
         self.accessLog(exchange, method: method, status: status, now: now, traceDigits: traceDigits)
         self.exchange = nil
+        self.fields = HeaderFields()  // a slice of the read buffer: the buffer goes back to the pool
     }
 
     /// The connection closed or failed: an exchange still in flight is abandoned.
@@ -73,6 +75,7 @@ extension HTTPServerHandler {
         self.cancelTimer()
         if self.connection.closed() { self.services.counters.abandon() }
         self.exchange = nil
+        self.fields = HeaderFields()
         self.input = nil
     }
 

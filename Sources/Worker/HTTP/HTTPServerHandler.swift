@@ -44,6 +44,8 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var connection: HTTPConnectionState
     /// The request being received or handled.
     var exchange: Exchange?
+    /// Its header fields (a slice of the read buffer, released when the exchange ends).
+    var fields = HeaderFields()
     var parser: HTTPRequestParser
     /// Bytes read and not yet consumed (part of a head, a body, pipelined requests).
     var input: ByteBuffer?
@@ -198,6 +200,13 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     let exchange = self.beginAnonymousExchange(context: context)
                     self.finish(context: context, exchange, .error(error), forceClose: true)
                 case .complete(let parsed, let length):
+                    // The field lines, from the first to the head's final CRLF: a slice, no copy.
+                    if let lines = self.input!.getSlice(
+                        at: self.input!.readerIndex + parsed.fieldsStart,
+                        length: length - 2 - parsed.fieldsStart
+                    ) {
+                        self.fields = HeaderFields(lines: lines)
+                    }
                     self.input!.moveReaderIndex(forwardBy: length)
                     self.parser.reset()
                     self.received(parsed, context: context)

@@ -2,11 +2,14 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
-/// An HTTP request as handlers see it: the head, the path split from the query, the matched
-/// route's parameters, and the body (already bounded by `MAX_BODY_SIZE`).
+/// An HTTP request as handlers see it: method, target and version, the header fields, the path
+/// split from the query, the matched route's parameters, and the body (already bounded by
+/// `MAX_BODY_SIZE`).
 struct Request: Sendable {
-    /// The request head.
-    let head: HTTPRequestHead
+    /// The method, target and version.
+    private let line: HTTPRequestHead
+    /// The header fields (read from the head's bytes when asked: `HeaderFields`).
+    let headers: HeaderFields
     /// The path without the query string, e.g. `/health` (also for an absolute-form target).
     let path: Substring
     /// The query string without `?`, if any.
@@ -17,26 +20,35 @@ struct Request: Sendable {
     var parameters = Parameters()
 
     /// A request whose origin-form target (`/…`) has its path in the first `pathLength`
-    /// bytes, as the parser found: no second scan of the target.
-    init(head: HTTPRequestHead, body: ByteBuffer?, pathLength: Int) {
-        let uri = Substring(head.uri)
+    /// bytes, as the parser found: no second scan of the target. `line` carries the method,
+    /// target and version (its own headers are not read).
+    init(head line: HTTPRequestHead, fields: HeaderFields, body: ByteBuffer?, pathLength: Int) {
+        let uri = Substring(line.uri)
         let mark = uri.utf8.index(uri.startIndex, offsetBy: pathLength)
         let queryMark = mark == uri.endIndex ? nil : mark
-        self.head = head
+        self.line = line
+        self.headers = fields
         self.body = body
         var path = queryMark.map { uri[..<$0] } ?? uri
         self.query = queryMark.map { uri[uri.utf8.index(after: $0)...] }
         if path.utf8.first != UInt8(ascii: "/") {
             // absolute-form (`http://host/path`): route on its path.
-            path = RequestTarget.path(of: head.uri) ?? path
+            path = RequestTarget.path(of: line.uri) ?? path
         }
         self.path = path
     }
 
+    /// A request built in process (not parsed): `head`'s headers become its fields.
+    init(head: HTTPRequestHead, body: ByteBuffer?, pathLength: Int) {
+        self.init(head: head, fields: HeaderFields(head.headers), body: body, pathLength: pathLength)
+    }
+
     /// The method.
-    var method: HTTPMethod { self.head.method }
-    /// The headers.
-    var headers: HTTPHeaders { self.head.headers }
+    var method: HTTPMethod { self.line.method }
+    /// The request target as sent (path and query).
+    var uri: String { self.line.uri }
+    /// The HTTP version.
+    var version: HTTPVersion { self.line.version }
 
     /// The query string, parsed (on each access: read it once into a local).
     var queryParameters: QueryParameters { QueryParameters(self.query) }
@@ -47,7 +59,7 @@ struct Request: Sendable {
     /// - `400 BAD_REQUEST` for a missing body or malformed JSON (the message says where);
     /// - `422 VALIDATION_ERROR` listing every missing, mistyped, unknown or rule-breaking field.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        guard let contentType = self.head.headers.first(name: "content-type"), Self.isJSON(contentType) else {
+        guard let contentType = self.headers.first(name: "content-type"), Self.isJSON(contentType) else {
             throw APIError(.unsupportedMediaType, "Content-Type must be application/json")
         }
         guard let body = self.body, body.readableBytes > 0 else {

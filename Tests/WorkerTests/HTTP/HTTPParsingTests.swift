@@ -123,7 +123,7 @@ struct HTTPParsingTests {
         #expect(request.method == .GET)
         #expect(request.path == "/inspect")
         #expect(request.query == "a=1&b=%20")
-        #expect(request.head.version == .http1_1)
+        #expect(request.version == .http1_1)
         #expect(request.headers["x-dup"] == ["1", "2"])
         #expect(request.headers.first(name: "HOST") == "h")
     }

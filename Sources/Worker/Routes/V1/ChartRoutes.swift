@@ -83,7 +83,7 @@ enum ChartRoutes {
     static func update(_ request: Request, _ context: RequestContext) async throws -> Response {
         let store = try context.require(Tenant.self).storeId
         let id = try request.parameters.require("chartId", as: UUID.self)
-        let version = ChartVersion(ifMatch: request.headers)
+        let version = ChartVersion(ifMatch: request.headers.httpHeaders)
         let patch = try request.decode(ChartPatch.self)
         let (sql, parameters) = patch.statement(store: store, id: id, version: version)
         let outcome = try await Self.mappingReferences {
@@ -99,7 +99,7 @@ enum ChartRoutes {
     static func delete(_ request: Request, _ context: RequestContext) async throws -> Response {
         let store = try context.require(Tenant.self).storeId
         let id = try request.parameters.require("chartId", as: UUID.self)
-        let version = ChartVersion(ifMatch: request.headers)
+        let version = ChartVersion(ifMatch: request.headers.httpHeaders)
         var sql = "DELETE FROM app.saved_charts WHERE store_id = $1 AND id = $2"
         var arguments: [any PostgresEncodable] = [store, id]
         if let condition = version.condition(parameter: 3) {
