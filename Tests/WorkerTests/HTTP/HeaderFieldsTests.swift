@@ -56,16 +56,11 @@ struct HeaderFieldsTests {
     /// read buffer (several requests pipelined in one read).
     @Test func aParsedRequestsFieldsAreItsOwn() throws {
         let seen = SeenFields()
-        let harness = try HTTPHarness(routes: { router in
-            router.on(
-                .GET,
-                "/fields",
-                .sync { request, _ in
-                    seen.append(request.headers.first(name: "x-n") ?? "-", request.headers.count)
-                    return Response(status: .noContent, body: ByteBuffer())
-                }
-            )
-        })
+        let route = Router.Handler.sync { request, _ in
+            seen.append(request.headers.first(name: "x-n") ?? "-", request.headers.count)
+            return Response(status: .noContent, body: ByteBuffer())
+        }
+        let harness = try HTTPHarness(routes: { $0.on(.GET, "/fields", route) })
         try harness.send(
             "GET /fields HTTP/1.1\r\nHost: h\r\nX-N: 1\r\n\r\n"
                 + "GET /fields HTTP/1.1\r\nHost: h\r\nX-Other: y\r\nX-N: 2\r\n\r\n"
