@@ -20,12 +20,12 @@ extension AccessLog {
     /// `false` when a text needs the general path: a byte JSON escapes or `loggable` changes
     /// (a control character, `"`, `\`, `@`), or a text over its limit.
     func appendPlainLine(_ entry: Entry, to out: inout [UInt8]) -> Bool {
-        var methodText = entry.method.rawValue
-        var uri = entry.uri
-        var requestID = entry.requestID
-        return methodText.withUTF8 { method in
-            uri.withUTF8 { uri in
-                requestID.withUTF8 { requestID in
+        // The texts borrowed where they are (native strings are contiguous: no copies, no
+        // retains); one that is not goes the general path.
+        let methodText = entry.method.rawValue
+        let taken = methodText.utf8.withContiguousStorageIfAvailable { method in
+            entry.uri.utf8.withContiguousStorageIfAvailable { uri in
+                entry.requestID.utf8.withContiguousStorageIfAvailable { requestID -> Bool in
                     let pathLength = uri.firstIndex(of: UInt8(ascii: "?")) ?? uri.count
                     let path = UnsafeBufferPointer(rebasing: uri[..<pathLength])
                     guard method.count <= Self.plainMethodLimit, path.count <= 200,
@@ -64,6 +64,7 @@ extension AccessLog {
                 }
             }
         }
+        return taken.flatMap { $0.flatMap { $0 } } ?? false
     }
 
     /// No byte that JSON escapes or `loggable` rewrites: below 0x20, `"`, `\`, DEL, `@`.

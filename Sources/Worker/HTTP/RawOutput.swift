@@ -42,8 +42,13 @@ struct RawOutput {
     }
 
     mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { self.append(UnsafeRawBufferPointer($0)) }
+        // Borrowed as it is (a native string is contiguous): no copy of `text`, so no retain
+        // and release around the bytes.
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { self.append(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var copy = text
+            copy.withUTF8 { self.append(UnsafeRawBufferPointer($0)) }
+        }
     }
 
     /// `name: value` and CRLF, or `false` (nothing appended) when either is unsafe.
