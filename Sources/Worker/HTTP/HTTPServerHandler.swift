@@ -181,8 +181,9 @@ final class HTTPServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // state's copy of the channel's writability, not `channel.isWritable`: that is an
                 // atomic load behind two existential hops, paid on every request.
                 guard self.connection.writable else { break loop }
-                let outcome = self.input!.withUnsafeReadableBytes { self.parser.parse($0) }
-                switch outcome {
+                // Switched on as it is returned: the parsed head moves into its case, not
+                // copied out of a local and the local destroyed after (~400 instructions).
+                switch self.input!.withUnsafeReadableBytes({ self.parser.parse($0) }) {
                 case .incomplete:
                     self.schedule(self.connection.headStarted(now: self.clock()), context: context)
                     // A partial head behind answered requests (a pipelining client's read
