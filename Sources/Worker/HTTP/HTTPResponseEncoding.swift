@@ -66,7 +66,7 @@ enum HTTPResponseEncoding {
                 out.append("HTTP/1.1 ")
                 out.appendDecimal(Int(status.code))
                 out.append(" ")
-                out.append(status.reasonPhrase)
+                out.append(string: status.reasonPhrase)
                 out.append("\r\n")
             }
             if let encodedHeaders {
@@ -85,10 +85,10 @@ enum HTTPResponseEncoding {
                 out.append("\r\n")
             }
             out.append("X-Request-Id: ")
-            out.append(fields.requestID)
+            out.append(string: fields.requestID)
             out.count += fields.trace.storeHeader(at: out.count, in: raw)
             out.append("\r\nX-Content-Type-Options: nosniff\r\nDate: ")
-            out.append(fields.date)
+            out.append(string: fields.date)
             switch fields.connection {
             case .implicit: out.append("\r\n\r\n")
             case .keepAlive: out.append("\r\nConnection: keep-alive\r\n\r\n")

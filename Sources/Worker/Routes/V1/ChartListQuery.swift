@@ -79,7 +79,7 @@ struct ChartListQuery: Sendable {
                 out.append(#"],"next_cursor":"#)
                 if let cursor {
                     out.append(byte: UInt8(ascii: "\""))
-                    out.append(cursor)
+                    out.append(string: cursor)
                     out.append(byte: UInt8(ascii: "\""))
                 } else {
                     out.append("null")
