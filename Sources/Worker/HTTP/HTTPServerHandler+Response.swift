@@ -51,7 +51,7 @@ extension HTTPServerHandler {
     /// output, or `nil` (nothing written) when a handler header is unsafe.
     private func encode(_ response: Response, _ exchange: Exchange, keepAlive: Bool, trace: TraceDigits) -> Bool? {
         let bodiless = HTTPResponseEncoding.isBodiless(response.status)
-        let sendsBody = !bodiless && exchange.head.method != .HEAD && response.body.readableBytes > 0
+        let sendsBody = !bodiless && !exchange.head.method.isHEAD && response.body.readableBytes > 0
         let inline = sendsBody && response.body.readableBytes <= Self.inlineBodyLimit
         let connection: HTTPResponseEncoding.Connection =
             !keepAlive ? .close : exchange.head.version.minor == 0 ? .keepAlive : .implicit

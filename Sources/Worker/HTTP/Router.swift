@@ -85,10 +85,7 @@ struct Router: Sendable, RouteRegistrar {
 
     /// Finds the route for `method` on `path`.
     func resolve(_ method: HTTPMethod, _ path: Substring) -> Resolution {
-        if let methods = self.exact.methods(for: path) {
-            guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
-            return .found(route, Parameters())
-        }
+        if let resolution = self.exact.resolve(method, path) { return resolution }
         var values: [Substring] = []
         guard let methods = self.trie.match(path, values: &values) else { return .notFound }
         guard let route = methods.route(for: method) else { return .methodNotAllowed(allowed: methods.allowed) }
@@ -125,7 +122,7 @@ struct RouteMethods: Sendable {
 
     /// The route for `method`; `HEAD` falls back to `GET`.
     func route(for method: HTTPMethod) -> Router.Route? {
-        self.registered(method) ?? (method == .HEAD ? self.get : nil)
+        self.registered(method) ?? (method.isHEAD ? self.get : nil)
     }
 
     /// The methods for `Allow`, sorted, with `HEAD` wherever `GET` is.
@@ -162,20 +159,36 @@ struct ExactRoutes: Sendable {
         }
     }
 
-    func methods(for path: Substring) -> RouteMethods? {
+    /// The resolution of `method` on `path` when `path` is a static template, else `nil`. The
+    /// entries are read in place: no copy of a template's `RouteMethods` (three references)
+    /// per request.
+    func resolve(_ method: HTTPMethod, _ path: Substring) -> Router.Resolution? {
         let count = path.utf8.count
         guard count > 0, count < self.byLength.count else { return nil }
-        let entries = self.byLength[count]
-        guard !entries.isEmpty else { return nil }
-        let found = path.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
-            entries.firstIndex { entry in
-                entry.path.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, count) == 0 }
+        return self.byLength[count].withUnsafeBufferPointer { entries -> Router.Resolution? in
+            guard !entries.isEmpty else { return nil }
+            let found: Int?? = path.utf8.withContiguousStorageIfAvailable { bytes in
+                entries.firstIndex { entry in
+                    entry.path.withUnsafeBytes { memcmp($0.baseAddress!, bytes.baseAddress!, count) == 0 }
+                }
             }
+            // A path not stored contiguously is compared element by element.
+            guard let index = found ?? entries.firstIndex(where: { $0.path.elementsEqual(path.utf8) }) else {
+                return nil
+            }
+            guard let route = entries[index].methods.route(for: method) else {
+                return .methodNotAllowed(allowed: entries[index].methods.allowed)
+            }
+            return .found(route, Parameters())
         }
-        if let found {
-            return found.map { entries[$0].methods }
-        }
-        let bytes = Array(path.utf8)  // a path not stored contiguously (not seen from the parser)
-        return entries.first { $0.path == bytes }?.methods
+    }
+}
+
+extension HTTPMethod {
+    /// Whether this is `HEAD`, by its case: `==` on `HTTPMethod` resolves to the
+    /// `RawRepresentable` overload, which builds and compares both method names.
+    var isHEAD: Bool {
+        if case .HEAD = self { return true }
+        return false
     }
 }
