@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import Synchronization
 import Testing
 
 /// Where the package, the built binary and the local services are, for integration tests.
@@ -85,22 +86,39 @@ enum TestEnvironment {
         ]
     }
 
-    /// A TCP port that is free right now on all interfaces.
+    /// A TCP port that is free right now on all interfaces, and stays free for the test to
+    /// bind: it is taken below the kernel's ephemeral range (32768–60999 by default), from a
+    /// per-process sequence starting at a random offset. A port the kernel picks for `bind(0)`
+    /// is an ephemeral one, and between the probe and the server's own bind the kernel could
+    /// hand it to any outgoing connection of the tests running beside (a client, a pool):
+    /// the server then failed with "Address already in use".
     static func freePort() -> Int {
+        for _ in 0..<Self.portRange.count {
+            let port = Self.portRange.lowerBound + Int(Self.nextPort.add(1) % UInt64(Self.portRange.count))
+            if Self.isBindable(port) { return port }
+        }
+        return 0  // every port of the range taken: the server's bind fails and says so
+    }
+
+    /// Ports no one gets without asking for them by number (below `ip_local_port_range`).
+    private static let portRange = 20_000..<32_000
+    private static let nextPort = PortCounter(start: UInt64.random(in: 0..<12_000))
+
+    /// Whether `port` can be bound on all interfaces now.
+    private static func isBindable(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { Glibc.close(fd) }
+        var reuse: Int32 = 1  // as the server binds: a closed connection's TIME_WAIT does not count
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = INADDR_ANY
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) { pointer in
+        return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                _ = bind(fd, raw, length)
-                _ = getsockname(fd, raw, &length)
+                bind(fd, raw, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Runs `scripts/services ARGS…` and fails the test if it fails.
@@ -108,5 +126,22 @@ enum TestEnvironment {
         let script = self.packageRoot.appendingPathComponent("scripts/services").path
         let (status, output) = try ChildProcess.run(script, arguments)
         try #require(status == 0, "scripts/services \(arguments.joined(separator: " ")) failed:\n\(output)")
+    }
+}
+
+/// A thread-safe counter for `TestEnvironment.freePort`.
+private final class PortCounter: Sendable {
+    private let value: Mutex<UInt64>
+
+    init(start: UInt64) {
+        self.value = Mutex(start)
+    }
+
+    /// Adds `amount` and returns the value before.
+    func add(_ amount: UInt64) -> UInt64 {
+        self.value.withLock { value in
+            defer { value &+= amount }
+            return value
+        }
     }
 }
