@@ -79,11 +79,15 @@ extension HTTPServerHandler {
     /// of pipelined answers grew it), a small one is started instead, so a slow reader holds
     /// its unsent batches and not also a large empty buffer.
     private func startOutput(context: ChannelHandlerContext) {
-        if self.output.capacity > Self.retainedOutputCapacity {
-            self.output = context.channel.allocator.buffer(capacity: 512)
-        } else {
-            self.output.clear()
-        }
+        if !self.releaseOversizedOutput(context: context) { self.output.clear() }
+    }
+
+    /// Replaces an output buffer grown past `retainedOutputCapacity` with a small one; returns
+    /// whether it did.
+    private func releaseOversizedOutput(context: ChannelHandlerContext) -> Bool {
+        guard self.output.capacity > Self.retainedOutputCapacity else { return false }
+        self.output = context.channel.allocator.buffer(capacity: 512)
+        return true
     }
 
     /// The largest output buffer kept from batch to batch: every single response with an
@@ -100,9 +104,7 @@ extension HTTPServerHandler {
         switch self.direct.write(&self.output, channel: context.channel) {
         case .sent:
             // A batch that outgrew the retained size is not kept while the connection waits.
-            if self.output.capacity > Self.retainedOutputCapacity {
-                self.output = context.channel.allocator.buffer(capacity: 512)
-            }
+            _ = self.releaseOversizedOutput(context: context)
         case .forChannel:
             self.direct.handedToChannel()
             context.writeAndFlush(self.wrapOutboundOut(self.output), promise: nil)

@@ -10,7 +10,8 @@ import Glibc
 ///
 /// Templates are paths whose segments may be parameters: `/v1/charts/{chartId}`. A path that
 /// is a registered fully static template is found by its length and one byte comparison
-/// (`ExactRoutes`, the fast path: `/health/live` pays nothing for parameters, nor for hashing). Other paths walk a segment trie where, at each
+/// (`ExactRoutes`, the fast path: `/health/live` pays nothing for parameters, nor for
+/// hashing). Other paths walk a segment trie where, at each
 /// segment, a static child is tried before a parameter and a dead end backtracks, so
 /// `/v1/charts/new` beats `/v1/charts/{chartId}` and `/a/b/d` still reaches `/a/{x}/d` beside
 /// `/a/b/c`. Matching is by the raw segment; parameter values are percent-decoded on access.
